@@ -1,0 +1,48 @@
+# Two commands on a fresh machine: `make run` serves the app, `make test` runs every test.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+TOOLS := .tools
+BUN := $(TOOLS)/node_modules/.bin/bun
+export REFLEX_USE_SYSTEM_BUN := 1
+export PATH := $(CURDIR)/$(TOOLS)/node_modules/.bin:$(CURDIR)/$(VENV)/bin:$(PATH)
+
+.PHONY: run test test-fast bench lint setup setup-dev clean
+
+run: setup                  ## serve the app on http://127.0.0.1:3000 (SQLite, mail to var/outbox)
+	scripts/start.sh
+
+test: setup-dev             ## the whole suite (SQLite always; PostgreSQL/Redis when configured)
+	scripts/test.sh
+
+test-fast: setup-dev        ## unit + integration tests, no browser
+	scripts/test.sh -m "not e2e"
+
+bench: setup-dev            ## benchmarks; writes bench/results/<date>.json and a plot
+	$(VENV)/bin/python -m bench
+
+lint: setup-dev
+	$(VENV)/bin/ruff check queue_app tests bench
+
+setup: $(VENV)/.runtime $(BUN)
+setup-dev: $(VENV)/.dev $(BUN)
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --upgrade pip
+
+$(VENV)/.runtime: requirements.txt | $(VENV)/bin/python
+	$(VENV)/bin/pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: requirements.txt requirements-dev.txt | $(VENV)/bin/python
+	$(VENV)/bin/pip install --quiet -r requirements-dev.txt
+	touch $(VENV)/.runtime $@
+
+$(BUN):
+	mkdir -p $(TOOLS)
+	npm install --silent --no-audit --no-fund --prefix $(TOOLS) bun@1.4.5
+	$(BUN) --version
+
+clean:
+	rm -rf $(VENV) $(TOOLS) .web .states

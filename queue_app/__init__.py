@@ -1,0 +1,1 @@
+"""Queue System: a self-hosted, real-time virtual queue."""

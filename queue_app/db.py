@@ -1,0 +1,61 @@
+"""The one database engine and `session()`; SQLite gets WAL and foreign keys on every connection."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from functools import cache
+from pathlib import Path
+
+import sqlalchemy as sa
+from sqlmodel import Session
+
+from queue_app.config import settings
+
+
+def make_engine(url: str) -> sa.Engine:
+    """Create an engine with the pragmas and pool settings this app needs."""
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg2://" + url.removeprefix("postgresql://")
+    if url.startswith("sqlite"):
+        path = url.split("///", 1)[-1]
+        if path and path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        engine = sa.create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        sa.event.listen(engine, "connect", _sqlite_pragmas)
+        sa.event.listen(engine, "begin", _sqlite_begin_immediate)
+        return engine
+    return sa.create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    dbapi_connection.isolation_level = None  # let the "begin" hook issue BEGIN itself
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
+
+
+def _sqlite_begin_immediate(connection) -> None:
+    # Take the write lock at BEGIN: read-then-write transactions never deadlock on upgrade.
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+@cache
+def engine() -> sa.Engine:
+    """The process-wide engine for the configured database."""
+    return make_engine(settings.database_url)
+
+
+@contextlib.contextmanager
+def session() -> Iterator[Session]:
+    """A session on the app's engine; services commit it themselves."""
+    with Session(engine(), expire_on_commit=False) as db:
+        yield db
+
+
+def is_postgres(db: Session) -> bool:
+    """Whether this session talks to PostgreSQL (for SKIP LOCKED and friends)."""
+    return db.get_bind().dialect.name == "postgresql"

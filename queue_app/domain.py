@@ -1,0 +1,278 @@
+"""Pure rules of the queue: validation, transitions, positions, wait estimates, ticket numbers."""
+
+from __future__ import annotations
+
+import re
+import string
+import unicodedata
+import zoneinfo
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import cache
+
+from queue_app.models import CustomerState
+
+MAX_EMAIL = 254
+PASSWORD_MIN, PASSWORD_MAX = 8, 128
+STORE_NAME_MAX, DESCRIPTION_MAX = 64, 500
+QUEUES_MAX, QUEUE_NAME_MAX = 20, 32
+PARTY_MAX, PERSON_NAME_MAX, PHONE_MAX = 5, 64, 30
+SERVICE_SAMPLES, SERVICE_MIN_SAMPLES = 10, 3
+
+_EMAIL = re.compile(r"^[^@\s<>()\[\],;:\"\\]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$")
+_PHONE = re.compile(r"^[0-9 +\-()]*$")
+
+
+class DomainError(Exception):
+    """A rule was broken; `message` is shown to the user as it is."""
+
+    def __init__(self, message: str, field: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class ValidationError(DomainError):
+    """One or more fields are invalid; `errors` maps field name to message."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__(next(iter(errors.values())), next(iter(errors)))
+        self.errors = errors
+
+
+def clean_text(value: object) -> str:
+    """Trim and NFC-normalise free text; drop control characters (but keep RTL text and emoji)."""
+    text = unicodedata.normalize("NFC", str(value or ""))
+    text = "".join(ch for ch in text if unicodedata.category(ch) != "Cc" or ch in "\n")
+    return text.strip()
+
+
+def normalize_email(value: object) -> str:
+    return clean_text(value).lower()
+
+
+def email_error(email: str) -> str:
+    if not email:
+        return "Enter your email address."
+    if len(email) > MAX_EMAIL:
+        return f"An email address has at most {MAX_EMAIL} characters."
+    if not _EMAIL.match(email):
+        return "Enter a valid email address, like owner@example.com."
+    return ""
+
+
+def password_error(password: str, confirmation: str | None = None) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    if len(password) < PASSWORD_MIN:
+        errors["password"] = f"Use at least {PASSWORD_MIN} characters."
+    elif len(password) > PASSWORD_MAX:
+        errors["password"] = f"Use at most {PASSWORD_MAX} characters."
+    if confirmation is not None and confirmation != password:
+        errors["confirm"] = "The two passwords do not match."
+    return errors
+
+
+def text_error(value: str, *, label: str, maximum: int, required: bool = True) -> str:
+    if required and not value:
+        return f"Enter a {label}."
+    if len(value) > maximum:
+        return f"A {label} has at most {maximum} characters (this one has {len(value)})."
+    return ""
+
+
+@cache
+def time_zones() -> tuple[str, ...]:
+    """Every IANA zone name this machine knows, sorted (the time zone picker's options)."""
+    return tuple(sorted(z for z in zoneinfo.available_timezones() if "/" in z or z == "UTC"))
+
+
+def timezone_error(name: str) -> str:
+    return "" if name in time_zones() else "Choose a time zone from the list."
+
+
+@dataclass(frozen=True)
+class StoreForm:
+    """A validated open-store form."""
+
+    email: str
+    password: str
+    name: str
+    queue_names: tuple[str, ...]
+    timezone: str
+    description: str = ""
+
+
+def validate_store_form(*, email: object, password: object, confirm: object, name: object,
+                        queue_names: Sequence[object], timezone: object,
+                        description: object = "") -> StoreForm:
+    """Check every rule of the open-store form at once; raise `ValidationError` listing each field."""
+    form = StoreForm(email=normalize_email(email), password=str(password or ""),
+                     name=clean_text(name), queue_names=tuple(clean_text(q) for q in queue_names),
+                     timezone=clean_text(timezone), description=clean_text(description))
+    errors = {"email": email_error(form.email)}
+    errors |= password_error(form.password, str(confirm or ""))
+    errors["name"] = text_error(form.name, label="store name", maximum=STORE_NAME_MAX)
+    errors["description"] = text_error(form.description, label="description",
+                                       maximum=DESCRIPTION_MAX, required=False)
+    errors |= queue_names_errors(form.queue_names)
+    errors["timezone"] = timezone_error(form.timezone)
+    errors = {field: message for field, message in errors.items() if message}
+    if errors:
+        raise ValidationError(errors)
+    return form
+
+
+def queue_names_errors(names: Sequence[str]) -> dict[str, str]:
+    """Errors keyed `queues` (the list as a whole) or `queue-<i>` (one name)."""
+    if not names:
+        return {"queues": "Add at least one queue."}
+    if len(names) > QUEUES_MAX:
+        return {"queues": f"A store has at most {QUEUES_MAX} queues."}
+    errors: dict[str, str] = {}
+    seen: set[str] = set()
+    for i, name in enumerate(names):
+        message = text_error(name, label="queue name", maximum=QUEUE_NAME_MAX)
+        if not message and name.casefold() in seen:
+            message = f"There is already a queue called “{name}”."
+        seen.add(name.casefold())
+        if message:
+            errors[f"queue-{i}"] = message
+    return errors
+
+
+def ticket_prefixes(count: int) -> list[str]:
+    """A, B, … Z, then AA, AB, …: short, distinct, in queue order."""
+    letters = string.ascii_uppercase
+    result = []
+    for i in range(count):
+        result.append(letters[i] if i < 26 else letters[i // 26 - 1] + letters[i % 26])
+    return result
+
+
+def ticket_label(prefix: str, number: int) -> str:
+    return f"{prefix}-{number:03d}"
+
+
+def phone_error(phone: str) -> str:
+    if len(phone) > PHONE_MAX:
+        return f"A phone number has at most {PHONE_MAX} characters."
+    if not _PHONE.match(phone):
+        return "A phone number may contain only digits, spaces and + - ( )."
+    return ""
+
+
+# --- customer states -------------------------------------------------------------------------
+
+ACTIVE = (CustomerState.WAITING, CustomerState.PROCESSING)
+FINISHED = (CustomerState.DONE, CustomerState.NO_SHOW, CustomerState.DELETE)
+STATE_LABELS = {CustomerState.WAITING: "Waiting", CustomerState.PROCESSING: "Your turn",
+                CustomerState.DONE: "Done", CustomerState.NO_SHOW: "No-show",
+                CustomerState.DELETE: "Removed"}
+# Owner actions: every state can be reached from every other (a mistake is undone by another
+# action), except that a customer who left or was removed stays removed unless put back to waiting.
+_ALLOWED = {
+    CustomerState.WAITING: {CustomerState.PROCESSING, CustomerState.DONE, CustomerState.NO_SHOW,
+                            CustomerState.DELETE},
+    CustomerState.PROCESSING: {CustomerState.WAITING, CustomerState.DONE, CustomerState.NO_SHOW,
+                               CustomerState.DELETE},
+    CustomerState.DONE: {CustomerState.WAITING, CustomerState.PROCESSING, CustomerState.DELETE},
+    CustomerState.NO_SHOW: {CustomerState.WAITING, CustomerState.PROCESSING, CustomerState.DELETE},
+    CustomerState.DELETE: {CustomerState.WAITING},
+}
+
+
+def check_transition(current: CustomerState, target: CustomerState) -> None:
+    if target not in _ALLOWED[current]:
+        raise DomainError(f"A customer who is {STATE_LABELS[current].lower()} cannot be moved to "
+                          f"{STATE_LABELS[target].lower()}.")
+
+
+def stamp_times(state: CustomerState, *, called_at: datetime | None, now: datetime
+                ) -> tuple[datetime | None, datetime | None]:
+    """(called_at, finished_at) after moving to `state`: calls start the clock, finals stop it."""
+    if state is CustomerState.WAITING:
+        return None, None
+    if state is CustomerState.PROCESSING:
+        return now, None
+    return called_at, now
+
+
+# --- positions and waits ---------------------------------------------------------------------
+
+def average_service_seconds(durations: Sequence[float], default_seconds: float) -> float:
+    """Mean of the last `SERVICE_SAMPLES` services; the queue default until 3 are seen."""
+    recent = list(durations)[-SERVICE_SAMPLES:]
+    if len(recent) < SERVICE_MIN_SAMPLES:
+        return float(default_seconds)
+    return sum(recent) / len(recent)
+
+
+def estimated_wait_seconds(people_ahead: int, average_seconds: float) -> float:
+    return (people_ahead + 1) * average_seconds
+
+
+def format_wait(seconds: float) -> str:
+    """`less than a minute`, `about 12 min`, `about 1 h 20 min`."""
+    minutes = round(seconds / 60)
+    if minutes < 1:
+        return "less than a minute"
+    if minutes < 60:
+        return f"about {minutes} min"
+    hours, rest = divmod(minutes, 60)
+    return f"about {hours} h {rest} min" if rest else f"about {hours} h"
+
+
+def format_duration(delta: timedelta) -> str:
+    """A short elapsed time for the dashboard: `0 min`, `14 min`, `1 h 05`."""
+    minutes = max(0, int(delta.total_seconds() // 60))
+    return f"{minutes} min" if minutes < 60 else f"{minutes // 60} h {minutes % 60:02d}"
+
+
+def slugify(text: str) -> str:
+    """An ASCII file-name slug: `Café Nord!` → `cafe-nord`; `store` when nothing is left."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    return slug[:48].strip("-") or "store"
+
+
+@dataclass(frozen=True)
+class Person:
+    """One validated member of a party."""
+
+    name: str
+    phone: str
+    queue_id: int
+
+
+def validate_party(people: Sequence[dict], queue_ids: Sequence[int]) -> list[Person]:
+    """1–5 people, each with a name, an optional phone and one of this store's queues.
+
+    Errors are keyed `name-<i>`, `phone-<i>`, `queue-<i>` or `party`.
+    """
+    if not people:
+        raise ValidationError({"party": "Add at least one person."})
+    if len(people) > PARTY_MAX:
+        raise ValidationError({"party": f"A party has at most {PARTY_MAX} people."})
+    errors: dict[str, str] = {}
+    result = []
+    for i, raw in enumerate(people):
+        name, phone = clean_text(raw.get("name")), clean_text(raw.get("phone"))
+        queue_id = to_int(raw.get("queue_id"))
+        if message := text_error(name, label="name", maximum=PERSON_NAME_MAX):
+            errors[f"name-{i}"] = message
+        if message := phone_error(phone):
+            errors[f"phone-{i}"] = message
+        if queue_id not in queue_ids:
+            errors[f"queue-{i}"] = "Choose a queue."
+        result.append(Person(name=name, phone=phone, queue_id=queue_id or 0))
+    if errors:
+        raise ValidationError(errors)
+    return result
+
+
+def to_int(value: object) -> int | None:
+    try:
+        return int(str(value))
+    except (TypeError, ValueError):
+        return None

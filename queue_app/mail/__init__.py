@@ -1,0 +1,1 @@
+"""Mail: pure message builders (`messages`) and the one adapter that sends them (`mailer`)."""

@@ -1,0 +1,197 @@
+"""SQLModel tables and the str enums of their statuses; the schema changes only through Alembic."""
+
+from __future__ import annotations
+
+import enum
+from datetime import UTC, datetime
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+
+class UTCDateTime(sa.types.TypeDecorator):
+    """Timezone-aware UTC in Python; naive UTC in the column (SQLite has no time zones)."""
+
+    impl = sa.DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value, dialect):
+        return None if value is None else value.replace(tzinfo=UTC)
+
+
+def _time(nullable: bool = False, index: bool = False):
+    return Field(default=None, sa_column=sa.Column(UTCDateTime(), nullable=nullable, index=index))
+
+
+def _status(enum_cls: type[enum.StrEnum], default, index: bool = False):
+    """A str-enum column stored as VARCHAR (no native PostgreSQL enum to migrate)."""
+    kind = sa.Enum(enum_cls, native_enum=False, create_constraint=False, length=16,
+                   values_callable=lambda e: [member.value for member in e])
+    return Field(default=default, sa_column=sa.Column(kind, nullable=False, index=index))
+
+
+def _fk(target: str, index: bool = True):
+    return Field(sa_column=sa.Column(sa.Integer, sa.ForeignKey(target, ondelete="CASCADE"),
+                                     nullable=False, index=index))
+
+
+class StoreStatus(enum.StrEnum):
+    OPEN = "open"
+    CLOSING = "closing"  # closed for customers; report being delivered, data still kept
+    CLOSED = "closed"  # report delivered (or archived) and customer data deleted
+
+
+class CustomerState(enum.StrEnum):
+    WAITING = "waiting"
+    PROCESSING = "processing"
+    DONE = "done"
+    NO_SHOW = "no_show"
+    DELETE = "delete"  # shown as "removed"; the name is Jerry0420's
+
+
+class PassState(enum.StrEnum):
+    NORMAL = "normal"
+    SCANNED = "scanned"
+    USED = "used"
+
+
+class Source(enum.StrEnum):
+    QR = "qr"
+    WALK_IN = "walk-in"
+
+
+class DeliveryState(enum.StrEnum):
+    PENDING = "pending"
+    SENT = "sent"
+    ARCHIVED = "archived"
+
+
+class Store(SQLModel, table=True):
+    __tablename__ = "store"
+    __table_args__ = (
+        sa.Index("uq_store_open_email", "email", unique=True,
+                 sqlite_where=sa.text("status = 'open'"), postgresql_where=sa.text("status = 'open'")),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(max_length=254, index=True)  # stored lower-cased
+    password_hash: str = Field(max_length=255)
+    name: str = Field(max_length=64)
+    description: str = Field(default="", max_length=500)
+    timezone: str = Field(max_length=64)
+    slug: str = Field(max_length=64, unique=True)  # public page, unguessable
+    display_key: str = Field(max_length=64, unique=True)  # wall display, regenerable
+    status: StoreStatus = _status(StoreStatus, StoreStatus.OPEN, index=True)
+    opened_at: datetime = _time()
+    closes_at: datetime = _time(index=True)
+    closed_at: datetime | None = _time(nullable=True)
+
+
+class Queue(SQLModel, table=True):
+    __tablename__ = "queue"
+    __table_args__ = (sa.UniqueConstraint("store_id", "position"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    store_id: int = _fk("store.id")
+    name: str = Field(max_length=32)
+    prefix: str = Field(max_length=4)
+    position: int
+    default_service_seconds: int = 300
+    last_ticket: int = 0  # bumped atomically per join: tickets are monotonic per queue
+
+
+class Pass(SQLModel, table=True):
+    __tablename__ = "pass"
+
+    id: int | None = Field(default=None, primary_key=True)
+    store_id: int = _fk("store.id")
+    token: str = Field(max_length=64, unique=True)  # shown in the QR code; ≥128 random bits
+    state: PassState = _status(PassState, PassState.NORMAL)
+    browser_hash: str | None = Field(default=None, max_length=64)  # the browser that scanned it
+    created_at: datetime = _time()
+    scanned_at: datetime | None = _time(nullable=True)
+    used_at: datetime | None = _time(nullable=True)
+
+
+class Party(SQLModel, table=True):
+    __tablename__ = "party"
+
+    id: int | None = Field(default=None, primary_key=True)
+    store_id: int = _fk("store.id")
+    secret: str = Field(max_length=64, unique=True)  # the ticket page's only credential
+    source: Source = _status(Source, Source.QR)
+    pass_id: int | None = Field(default=None, sa_column=sa.Column(
+        sa.Integer, sa.ForeignKey("pass.id", ondelete="SET NULL"), nullable=True, unique=True))
+    created_at: datetime = _time()
+
+
+class Customer(SQLModel, table=True):
+    __tablename__ = "customer"
+    __table_args__ = (sa.UniqueConstraint("queue_id", "ticket_number"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    store_id: int = _fk("store.id")
+    queue_id: int = _fk("queue.id")
+    party_id: int = _fk("party.id")
+    ticket_number: int
+    name: str = Field(max_length=64)
+    phone: str = Field(default="", max_length=30)
+    state: CustomerState = _status(CustomerState, CustomerState.WAITING, index=True)
+    joined_at: datetime = _time()
+    called_at: datetime | None = _time(nullable=True)
+    finished_at: datetime | None = _time(nullable=True)
+
+
+class OwnerSession(SQLModel, table=True):
+    __tablename__ = "owner_session"
+
+    id: int | None = Field(default=None, primary_key=True)
+    store_id: int = _fk("store.id")
+    token_hash: str = Field(max_length=64, unique=True)
+    created_at: datetime = _time()
+    expires_at: datetime = _time(index=True)
+
+
+class ResetToken(SQLModel, table=True):
+    __tablename__ = "reset_token"
+
+    id: int | None = Field(default=None, primary_key=True)
+    store_id: int = _fk("store.id")
+    token_hash: str = Field(max_length=64, unique=True)
+    expires_at: datetime = _time(index=True)
+    used_at: datetime | None = _time(nullable=True)
+
+
+class Attempt(SQLModel, table=True):
+    """One counted attempt for rate limiting (`key` is e.g. `signin-fail:<email>` or `join:<ip>`)."""
+
+    __tablename__ = "attempt"
+    __table_args__ = (sa.Index("ix_attempt_key_at", "key", "at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=300)
+    at: datetime = _time(index=True)
+
+
+class ReportDelivery(SQLModel, table=True):
+    """The report of one closed store; outlives the store's data so a close is never reported twice."""
+
+    __tablename__ = "report_delivery"
+
+    id: int | None = Field(default=None, primary_key=True)
+    store_id: int = Field(sa_column=sa.Column(sa.Integer, sa.ForeignKey("store.id"), unique=True,
+                                              nullable=False))
+    state: DeliveryState = _status(DeliveryState, DeliveryState.PENDING, index=True)
+    attempts: int = 0
+    next_attempt_at: datetime = _time(index=True)
+    claimed_until: datetime | None = _time(nullable=True)
+    last_error: str = Field(default="", max_length=500)
+    created_at: datetime = _time()
+    finished_at: datetime | None = _time(nullable=True)

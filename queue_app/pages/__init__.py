@@ -1,0 +1,1 @@
+"""Page components: layout only; they read state vars and bind handlers."""

@@ -1,0 +1,92 @@
+"""`/store` — the owner's tablet: queues, customers and actions, live."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from queue_app import styles
+from queue_app.pages import customers
+from queue_app.pages.components import brand, notice
+from queue_app.state.dashboard import DashboardState as D
+
+
+def _countdown() -> rx.Component:
+    return rx.hstack(
+        rx.icon("clock", size=16),
+        rx.text("Closes ", D.closes_local, " · "),
+        rx.moment(D.closes_at, from_now=True, interval=30_000),
+        align="center", spacing="1", color="var(--gray-11)", size="2")
+
+
+def _description() -> rx.Component:
+    return rx.cond(
+        D.editing,
+        rx.form(
+            rx.vstack(
+                rx.el.label("Description", html_for="description", style={"font_weight": "500"}),
+                rx.text_area(id="description", name="description", default_value=D.description,
+                             max_length=600, rows="3", width="100%"),
+                rx.text(D.error, role="alert", style=styles.error_text),
+                rx.hstack(rx.button("Save description", type="submit", style=styles.big_button),
+                          rx.button("Cancel", type="button", variant="soft", color_scheme="gray",
+                                    on_click=D.cancel_editing, style=styles.big_button)),
+                width="100%"),
+            on_submit=D.save_description, reset_on_submit=False, width="100%"),
+        rx.hstack(
+            rx.text(rx.cond(D.description, D.description, "No description yet."),
+                    color=rx.cond(D.description, "var(--gray-12)", "var(--gray-10)")),
+            rx.button(rx.icon("pencil", size=14), "Edit description", variant="ghost", size="2",
+                      on_click=D.start_editing, style={"min_height": "40px"}),
+            align="center", wrap="wrap"),
+    )
+
+
+def _close_dialog() -> rx.Component:
+    return rx.alert_dialog.root(
+        rx.alert_dialog.trigger(rx.button(rx.icon("lock"), "Close store", color_scheme="red",
+                                          variant="soft", style=styles.big_button)),
+        rx.alert_dialog.content(
+            rx.alert_dialog.title("Close the store now?"),
+            rx.alert_dialog.description(
+                "Customers can no longer join, every screen shows that the store is closed, the "
+                "report is emailed to you, and then all customer data is deleted. This cannot be "
+                "undone."),
+            rx.hstack(
+                rx.alert_dialog.cancel(rx.button("Keep open", variant="soft", color_scheme="gray",
+                                                 style=styles.big_button)),
+                rx.alert_dialog.action(rx.button("Close store and send report", color_scheme="red",
+                                                 on_click=D.close_store, style=styles.big_button)),
+                justify="end", spacing="3", margin_top="1rem"),
+        ),
+    )
+
+
+def _header() -> rx.Component:
+    return rx.flex(
+        rx.vstack(brand(), rx.heading(D.store_name, size="7"), _countdown(), spacing="1"),
+        rx.spacer(),
+        rx.hstack(customers.header_actions(), _close_dialog(),
+                  rx.button(rx.icon("log-out"), "Sign out", variant="soft", color_scheme="gray",
+                            on_click=D.sign_out, style=styles.big_button),
+                  wrap="wrap", spacing="2", justify="end"),
+        direction={"base": "column", "md": "row"}, gap="3", width="100%")
+
+
+def dashboard_page() -> rx.Component:
+    return rx.box(
+        rx.cond(
+            D.loaded,
+            rx.vstack(
+                _header(),
+                _description(),
+                notice(D.message),
+                rx.cond(D.error & ~D.editing, rx.callout(D.error, color_scheme="red", role="alert",
+                                                         width="100%")),
+                rx.flex(customers.side_panel(), customers.queue_grid(),
+                        direction={"base": "column", "lg": "row"}, gap="4", width="100%",
+                        align="start"),
+                spacing="4", width="100%", max_width="1400px", margin_x="auto"),
+            rx.center(rx.spinner(size="3"), height="60vh"),
+        ),
+        style=styles.page,
+    )

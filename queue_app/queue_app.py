@@ -1,0 +1,46 @@
+"""Composition root: the Reflex app, every page with its `on_load`, lifespan tasks and HTTP routes."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from queue_app import jobs, live, routes
+from queue_app.api import api
+from queue_app.logs import configure_logging
+from queue_app.pages.dashboard import dashboard_page
+from queue_app.pages.join import join_page
+from queue_app.pages.public import closed_page, display_page, public_page
+from queue_app.pages.signin import forgot_page, reset_page, signin_page
+from queue_app.pages.signup import signup_page
+from queue_app.pages.ticket import ticket_page
+from queue_app.state.dashboard import DashboardState
+from queue_app.state.join import JoinState
+from queue_app.state.public import DisplayState, PublicState
+from queue_app.state.signin import ForgotState, ResetState, SigninState
+from queue_app.state.signup import SignupState
+from queue_app.state.ticket import TicketState
+
+configure_logging()
+
+app = rx.App(
+    api_transformer=api,
+    head_components=[rx.el.meta(name="theme-color", content="#3e63dd")],
+)
+live.bind(app)
+app.register_lifespan_task(jobs.run_scheduler)
+
+app.add_page(signup_page, route=routes.OPEN_STORE, title="Open a store · Queue System",
+             on_load=SignupState.guess_timezone)
+app.add_page(signin_page, route=routes.SIGN_IN, title="Sign in · Queue System",
+             on_load=SigninState.load)
+app.add_page(forgot_page, route=routes.FORGOT, title="Forgot password · Queue System",
+             on_load=ForgotState.load)
+app.add_page(reset_page, route=routes.RESET, title="New password · Queue System",
+             on_load=ResetState.load)
+app.add_page(dashboard_page, route=routes.DASHBOARD, title="Dashboard · Queue System",
+             on_load=DashboardState.load)
+app.add_page(closed_page, route=routes.CLOSED, title="Store closed · Queue System")
+app.add_page(join_page, route=routes.JOIN, title="Join the queue", on_load=JoinState.load)
+app.add_page(ticket_page, route=routes.TICKET, title="Your ticket", on_load=TicketState.load)
+app.add_page(public_page, route=routes.PUBLIC, title="Queue", on_load=PublicState.load)
+app.add_page(display_page, route=routes.DISPLAY, title="Now serving", on_load=DisplayState.load)

@@ -1,0 +1,1 @@
+"""Use cases: plain functions taking `session` and `now`, owning their transaction."""

@@ -1,0 +1,123 @@
+"""Owner sign-in: sessions (random tokens, stored hashed), lock-out, password reset."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlmodel import Session, col, delete, select, update
+
+from queue_app import domain
+from queue_app.models import OwnerSession, ResetToken, Store, StoreStatus
+from queue_app.services import ratelimit
+from queue_app.services.errors import DomainError, NotAllowed, ValidationError
+from queue_app.services.security import hash_password, new_token, token_hash, verify_password
+from queue_app.services.stores import open_store_by_email
+
+WRONG_CREDENTIALS = "Wrong email or password."
+RESET_TTL = timedelta(minutes=30)
+BAD_RESET_LINK = "This reset link is not valid any more — ask for a new one."
+
+
+def start_session(db: Session, store: Store, *, now: datetime) -> str:
+    """Issue a sign-in token for `store`; it lives until the store closes."""
+    token = new_token()
+    db.add(OwnerSession(store_id=store.id, token_hash=token_hash(token), created_at=now,
+                        expires_at=store.closes_at))
+    db.commit()
+    return token
+
+
+def sign_in(db: Session, email: object, password: object, *, now: datetime, client_ip: str = "") -> str:
+    """Check credentials (with lock-out) and return a new session token."""
+    address = domain.normalize_email(email)
+    ratelimit.check(db, "signin-ip", client_ip, now=now)
+    ratelimit.check(db, "signin-fail", address, now=now)
+    store = open_store_by_email(db, address) if address else None
+    if not verify_password(store.password_hash if store else None, str(password or "")):
+        ratelimit.record(db, "signin-fail", address, now=now)
+        ratelimit.record(db, "signin-ip", client_ip, now=now)
+        db.commit()
+        raise DomainError(WRONG_CREDENTIALS)
+    ratelimit.forget(db, "signin-fail", address)
+    return start_session(db, store, now=now)
+
+
+def store_for_token(db: Session, token: object, *, now: datetime) -> Store:
+    """The open store this sign-in token belongs to, or `NotAllowed`."""
+    if not isinstance(token, str) or not 20 <= len(token) <= 100:
+        raise NotAllowed("Please sign in.")
+    row = db.exec(select(OwnerSession, Store).join(Store, Store.id == OwnerSession.store_id)
+                  .where(OwnerSession.token_hash == token_hash(token))).first()
+    if row is None or row[0].expires_at <= now:
+        raise NotAllowed("Please sign in.")
+    if row[1].status is not StoreStatus.OPEN:
+        raise NotAllowed("This store is closed.")
+    return row[1]
+
+
+def sign_out(db: Session, token: object) -> None:
+    if isinstance(token, str) and token:
+        db.exec(delete(OwnerSession).where(OwnerSession.token_hash == token_hash(token)))
+        db.commit()
+
+
+def request_reset(db: Session, email: object, *, now: datetime, client_ip: str = ""
+                  ) -> tuple[Store, str] | None:
+    """A single-use reset token for an open store's owner, or None (the caller says the same either way)."""
+    address = domain.normalize_email(email)
+    if domain.email_error(address):
+        raise ValidationError({"email": domain.email_error(address)})
+    ratelimit.check(db, "forgot-ip", client_ip, now=now)
+    ratelimit.check(db, "forgot-email", address, now=now)
+    ratelimit.record(db, "forgot-ip", client_ip, now=now)
+    ratelimit.record(db, "forgot-email", address, now=now)
+    db.commit()
+    store = open_store_by_email(db, address)
+    if store is None:
+        return None
+    token = new_token()
+    db.add(ResetToken(store_id=store.id, token_hash=token_hash(token), expires_at=now + RESET_TTL))
+    db.commit()
+    return store, token
+
+
+def check_reset_token(db: Session, token: object, *, now: datetime) -> ResetToken:
+    if not isinstance(token, str) or not 20 <= len(token) <= 100:
+        raise NotAllowed(BAD_RESET_LINK)
+    reset = db.exec(select(ResetToken).where(ResetToken.token_hash == token_hash(token))).first()
+    if reset is None or reset.used_at is not None or reset.expires_at <= now:
+        raise NotAllowed(BAD_RESET_LINK)
+    store = db.get(Store, reset.store_id)
+    if store is None or store.status is not StoreStatus.OPEN:
+        raise NotAllowed(BAD_RESET_LINK)
+    return reset
+
+
+def reset_password(db: Session, token: object, password: object, confirm: object, *,
+                   now: datetime) -> str:
+    """Set a new password, sign out every device, and return a fresh session for this one."""
+    errors = domain.password_error(str(password or ""), str(confirm or ""))
+    if errors:
+        raise ValidationError(errors)
+    reset = check_reset_token(db, token, now=now)
+    claimed = db.exec(update(ResetToken).where(ResetToken.id == reset.id,
+                                               col(ResetToken.used_at).is_(None))
+                      .values(used_at=now))
+    if claimed.rowcount != 1:  # two tabs racing on one link: only the first wins
+        db.rollback()
+        raise NotAllowed(BAD_RESET_LINK)
+    store = db.get(Store, reset.store_id)
+    store.password_hash = hash_password(str(password))
+    db.add(store)
+    db.exec(delete(OwnerSession).where(OwnerSession.store_id == store.id))
+    db.exec(delete(ResetToken).where(ResetToken.store_id == store.id, ResetToken.id != reset.id))
+    db.commit()
+    return start_session(db, store, now=now)
+
+
+def prune_sessions(db: Session, *, now: datetime) -> int:
+    """Delete expired sign-in sessions and reset links; returns how many sessions went."""
+    gone = db.exec(delete(OwnerSession).where(OwnerSession.expires_at <= now)).rowcount
+    db.exec(delete(ResetToken).where(ResetToken.expires_at <= now))
+    db.commit()
+    return gone

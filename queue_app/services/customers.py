@@ -1,0 +1,150 @@
+"""Customers: joining with a pass, walk-ins, the owner's state changes, leaving."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlmodel import Session, col, select, update
+
+from queue_app import domain
+from queue_app.config import settings
+from queue_app.models import (Customer, CustomerState, Party, Pass, PassState, Queue, Source, Store,
+                              StoreStatus)
+from queue_app.services import ratelimit
+from queue_app.services.errors import NotAllowed, NotFound, StaleUpdate
+from queue_app.services.passes import SCAN_AGAIN, STORE_CLOSED
+
+ALREADY_UPDATED = "This customer was already updated on another screen — check the list again."
+
+
+def join(db: Session, pass_token: str, browser: str, people: Sequence[dict], *, now: datetime,
+         client_ip: str = "") -> Party:
+    """Use a scanned pass and insert the party, all in one transaction; exactly one party per pass."""
+    found = db.exec(select(Pass).where(Pass.token == str(pass_token)[:64])).first()
+    if found is None:
+        raise NotAllowed(SCAN_AGAIN)
+    store = _open_store(db, found.store_id)
+    persons = domain.validate_party(people, [q.id for q in _queues(db, store.id)])
+    ratelimit.check(db, "join-ip", client_ip, now=now)
+    used = db.exec(update(Pass).where(
+        Pass.id == found.id, Pass.state == PassState.SCANNED, Pass.browser_hash == browser,
+        col(Pass.scanned_at) > now - settings.pass_ttl).values(state=PassState.USED, used_at=now))
+    if used.rowcount != 1:
+        db.rollback()
+        raise NotAllowed(SCAN_AGAIN)
+    party = _insert_party(db, store.id, persons, Source.QR, now=now, pass_id=found.id)
+    ratelimit.record(db, "join-ip", client_ip, now=now)
+    db.commit()
+    return party
+
+
+def add_walk_in(db: Session, store_id: int, *, name: object, phone: object, queue_id: object,
+                now: datetime) -> Customer:
+    """A customer without a phone, added by the owner; returns the customer (with ticket number)."""
+    store = _open_store(db, store_id)
+    persons = domain.validate_party([{"name": name, "phone": phone, "queue_id": queue_id}],
+                                    [q.id for q in _queues(db, store.id)])
+    party = _insert_party(db, store.id, persons, Source.WALK_IN, now=now)
+    db.commit()
+    return db.exec(select(Customer).where(Customer.party_id == party.id)).one()
+
+
+def _insert_party(db: Session, store_id: int, persons: list[domain.Person], source: Source, *,
+                  now: datetime, pass_id: int | None = None) -> Party:
+    party = Party(store_id=store_id, secret=secrets.token_urlsafe(24), source=source,
+                  pass_id=pass_id, created_at=now)
+    db.add(party)
+    db.flush()
+    for person in persons:
+        db.add(Customer(store_id=store_id, queue_id=person.queue_id, party_id=party.id,
+                        ticket_number=_next_ticket(db, person.queue_id), name=person.name,
+                        phone=person.phone, joined_at=now))
+    db.flush()
+    return party
+
+
+def _next_ticket(db: Session, queue_id: int) -> int:
+    """Bump the queue's counter in the database (row lock on PostgreSQL): no gaps, no duplicates."""
+    return db.exec(update(Queue).where(Queue.id == queue_id)
+                   .values(last_ticket=Queue.last_ticket + 1)
+                   .returning(Queue.last_ticket)).scalar_one()
+
+
+def change_state(db: Session, store_id: int, customer_id: object, *, seen: object, target: object,
+                 now: datetime) -> Customer:
+    """Move a customer of this store from the state the owner saw to `target`, or `StaleUpdate`."""
+    try:
+        seen_state, target_state = CustomerState(seen), CustomerState(target)
+        customer_id = int(str(customer_id))
+    except ValueError:
+        raise NotFound("That customer is not in this store.") from None
+    _open_store(db, store_id)
+    domain.check_transition(seen_state, target_state)
+    customer = db.exec(select(Customer).where(Customer.id == customer_id,
+                                              Customer.store_id == store_id)).first()
+    if customer is None:
+        raise NotFound("That customer is not in this store.")
+    called_at, finished_at = domain.stamp_times(target_state, called_at=customer.called_at, now=now)
+    changed = db.exec(update(Customer).where(Customer.id == customer_id, Customer.state == seen_state)
+                      .values(state=target_state, called_at=called_at, finished_at=finished_at))
+    if changed.rowcount != 1:
+        db.rollback()
+        raise StaleUpdate(ALREADY_UPDATED)
+    db.commit()
+    db.refresh(customer)
+    return customer
+
+
+def call_next(db: Session, store_id: int, queue_id: object, *, now: datetime) -> Customer | None:
+    """Call the longest-waiting customer of a queue of this store; None when nobody waits."""
+    queue = db.exec(select(Queue).where(Queue.id == domain.to_int(queue_id),
+                                        Queue.store_id == store_id)).first()
+    if queue is None:
+        raise NotFound("That queue is not in this store.")
+    for _ in range(5):  # another tablet may call the same person first: take the next one
+        first = db.exec(select(Customer.id).where(Customer.queue_id == queue.id,
+                                                  Customer.state == CustomerState.WAITING)
+                        .order_by(col(Customer.id)).limit(1)).first()
+        if first is None:
+            return None
+        try:
+            return change_state(db, store_id, first, seen=CustomerState.WAITING,
+                                target=CustomerState.PROCESSING, now=now)
+        except StaleUpdate:
+            continue
+    raise StaleUpdate(ALREADY_UPDATED)
+
+
+def leave(db: Session, party_secret: str, customer_id: object, *, now: datetime) -> Customer:
+    """A customer leaves from their own ticket page (→ removed); only their own party."""
+    party = party_by_secret(db, party_secret)
+    customer = db.exec(select(Customer).where(Customer.id == domain.to_int(customer_id),
+                                              Customer.party_id == party.id)).first()
+    if customer is None:
+        raise NotFound("That ticket is not yours.")
+    if customer.state not in domain.ACTIVE:
+        raise StaleUpdate("You are no longer in the queue.")
+    return change_state(db, party.store_id, customer.id, seen=customer.state,
+                        target=CustomerState.DELETE, now=now)
+
+
+def party_by_secret(db: Session, secret: object) -> Party:
+    if not isinstance(secret, str) or not 16 <= len(secret) <= 64:
+        raise NotFound("This ticket does not exist.")
+    party = db.exec(select(Party).where(Party.secret == secret)).first()
+    if party is None:
+        raise NotFound("This ticket does not exist.")
+    return party
+
+
+def _open_store(db: Session, store_id: int) -> Store:
+    store = db.get(Store, store_id)
+    if store is None or store.status is not StoreStatus.OPEN:
+        raise NotAllowed(STORE_CLOSED)
+    return store
+
+
+def _queues(db: Session, store_id: int) -> list[Queue]:
+    return list(db.exec(select(Queue).where(Queue.store_id == store_id)))

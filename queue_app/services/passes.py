@@ -1,0 +1,83 @@
+"""One-time QR passes: the counter shows one `normal` pass; a scan binds it to a browser."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+
+from sqlmodel import Session, col, select, update
+
+from queue_app.config import settings
+from queue_app.models import Pass, PassState, Store, StoreStatus
+from queue_app.services.errors import NotAllowed
+
+SCAN_AGAIN = "This code was already used — scan the code at the counter again."
+STORE_CLOSED = "This store is closed — it no longer takes new customers today."
+
+
+def current_pass(db: Session, store_id: int, *, now: datetime) -> Pass:
+    """The pass the counter shows; created when there is none (exactly one is `normal`)."""
+    shown = db.exec(select(Pass).where(Pass.store_id == store_id, Pass.state == PassState.NORMAL)
+                    .order_by(col(Pass.id).desc())).first()
+    if shown is not None:
+        return shown
+    return _new_pass(db, store_id, now=now)
+
+
+def _new_pass(db: Session, store_id: int, *, now: datetime) -> Pass:
+    fresh = Pass(store_id=store_id, token=secrets.token_urlsafe(24), created_at=now)  # 192 bits
+    db.add(fresh)
+    db.commit()
+    return fresh
+
+
+def scan(db: Session, token: object, browser: str, *, now: datetime) -> tuple[Pass, bool]:
+    """Bind a pass to the browser opening it; returns (pass, whether the counter needs a new one).
+
+    Reopening a pass in the browser that scanned it is allowed (a reload); anything else is refused.
+    """
+    found = _find(db, token)
+    store = db.get(Store, found.store_id) if found else None
+    if found is None or store is None:
+        raise NotAllowed(SCAN_AGAIN)
+    if store.status is not StoreStatus.OPEN:
+        raise NotAllowed(STORE_CLOSED)
+    if found.state is PassState.SCANNED and found.browser_hash == browser:
+        if found.scanned_at + settings.pass_ttl <= now:
+            raise NotAllowed(SCAN_AGAIN)
+        return found, False
+    claimed = db.exec(update(Pass).where(Pass.id == found.id, Pass.state == PassState.NORMAL)
+                      .values(state=PassState.SCANNED, browser_hash=browser, scanned_at=now))
+    if claimed.rowcount != 1:  # already scanned elsewhere, used, or lost a race
+        db.rollback()
+        raise NotAllowed(SCAN_AGAIN)
+    db.commit()
+    _new_pass(db, found.store_id, now=now)
+    db.refresh(found)
+    return found, True
+
+
+def _find(db: Session, token: object) -> Pass | None:
+    if not isinstance(token, str) or not 16 <= len(token) <= 64:
+        return None
+    return db.exec(select(Pass).where(Pass.token == token)).first()
+
+
+def rotate_stale_passes(db: Session, *, now: datetime) -> list[int]:
+    """Replace `normal` passes shown longer than the pass TTL (a photo of the counter ages out).
+
+    Returns the ids of the stores whose counter now shows a new code.
+    """
+    stale = db.exec(select(Pass).join(Store, Store.id == Pass.store_id)
+                    .where(Pass.state == PassState.NORMAL, Pass.created_at <= now - settings.pass_ttl,
+                           Store.status == StoreStatus.OPEN)).all()
+    stores = []
+    for old in stale:
+        gone = db.exec(update(Pass).where(Pass.id == old.id, Pass.state == PassState.NORMAL)
+                       .values(state=PassState.USED, used_at=now))
+        if gone.rowcount == 1:
+            stores.append(old.store_id)
+    db.commit()
+    for store_id in stores:
+        current_pass(db, store_id, now=now)
+    return stores

@@ -1,0 +1,96 @@
+"""Opening a store, reading it for its owner, editing it."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlmodel import Session, select
+
+from queue_app import domain
+from queue_app.config import settings
+from queue_app.models import Queue, Store, StoreStatus
+from queue_app.services import ratelimit
+from queue_app.services.errors import NotAllowed, NotFound, ValidationError
+from queue_app.services.security import hash_password
+
+EMAIL_TAKEN = "A store with this email is already open — sign in instead."
+
+
+def open_store(db: Session, form: domain.StoreForm, *, now: datetime, client_ip: str = "") -> Store:
+    """Create a store and its queues in one transaction; one open store per email."""
+    ratelimit.check(db, "open-ip", client_ip, now=now)
+    ratelimit.record(db, "open-ip", client_ip, now=now)
+    db.commit()
+    if _open_store_by_email(db, form.email) is not None:
+        raise ValidationError({"email": EMAIL_TAKEN})
+    store = Store(email=form.email, password_hash=hash_password(form.password), name=form.name,
+                  description=form.description, timezone=form.timezone,
+                  slug=secrets.token_urlsafe(12), display_key=secrets.token_urlsafe(24),
+                  opened_at=now, closes_at=now + settings.store_lifetime)
+    db.add(store)
+    try:
+        db.flush()
+        prefixes = domain.ticket_prefixes(len(form.queue_names))
+        for position, (name, prefix) in enumerate(zip(form.queue_names, prefixes, strict=True)):
+            db.add(Queue(store_id=store.id, name=name, prefix=prefix, position=position,
+                         default_service_seconds=settings.default_service_minutes * 60))
+        db.commit()
+    except sa.exc.IntegrityError:  # a concurrent open with the same email won the race
+        db.rollback()
+        raise ValidationError({"email": EMAIL_TAKEN}) from None
+    return store
+
+
+def _open_store_by_email(db: Session, email: str) -> Store | None:
+    return db.exec(select(Store).where(Store.email == email, Store.status == StoreStatus.OPEN)).first()
+
+
+def open_store_by_email(db: Session, email: str) -> Store | None:
+    return _open_store_by_email(db, domain.normalize_email(email))
+
+
+def queues_of(db: Session, store_id: int) -> list[Queue]:
+    return list(db.exec(select(Queue).where(Queue.store_id == store_id).order_by(Queue.position)))
+
+
+def update_description(db: Session, store: Store, description: object, *, now: datetime) -> Store:
+    text = domain.clean_text(description)
+    message = domain.text_error(text, label="description", maximum=domain.DESCRIPTION_MAX,
+                                required=False)
+    if message:
+        raise ValidationError({"description": message})
+    _require_open(store)
+    store.description = text
+    db.add(store)
+    db.commit()
+    return store
+
+
+def regenerate_display_key(db: Session, store: Store, *, now: datetime) -> Store:
+    """A new wall-display secret; screens opened with the old key stop working."""
+    _require_open(store)
+    store.display_key = secrets.token_urlsafe(24)
+    db.add(store)
+    db.commit()
+    return store
+
+
+def store_by_slug(db: Session, slug: str) -> Store:
+    store = db.exec(select(Store).where(Store.slug == str(slug)[:64])).first()
+    if store is None:
+        raise NotFound("This store page does not exist.")
+    return store
+
+
+def store_by_display_key(db: Session, key: str) -> Store:
+    store = db.exec(select(Store).where(Store.display_key == str(key)[:64])).first()
+    if store is None or store.status is not StoreStatus.OPEN:
+        raise NotFound("This display link is not valid any more — open it again from the dashboard.")
+    return store
+
+
+def _require_open(store: Store) -> None:
+    if store.status is not StoreStatus.OPEN:
+        raise NotAllowed("This store is closed.")

@@ -1,0 +1,1 @@
+"""Page-scoped states: translate UI events into service calls."""

@@ -1,0 +1,35 @@
+"""Helpers every page state shares: who is asking, and the owner's sign-in token."""
+
+from __future__ import annotations
+
+import logging
+
+import reflex as rx
+
+from queue_app.config import settings
+
+log = logging.getLogger("queue_app.state")
+
+
+def client_ip(state: rx.State) -> str:
+    """The caller's IP: the socket peer, or the proxy's X-Forwarded-For when we trust the proxy."""
+    if settings.trust_proxy:
+        forwarded = state.router.headers.raw_headers.get("x-forwarded-for", "")
+        if forwarded:
+            return forwarded.split(",")[0].strip()
+    return state.router.session.client_ip or "unknown"
+
+
+def page_origin(state: rx.State) -> str:
+    """The address this page is viewed at (for links in QR codes and mails when no base URL is set)."""
+    return settings.base_url or state.router.page.host.rstrip("/")
+
+
+class OwnerAuth(rx.State):
+    """The owner's sign-in token, kept in the browser's local storage (shared by its tabs)."""
+
+    token: str = rx.LocalStorage("", name="queue_owner_token", sync=True)
+
+    @rx.event
+    def forget(self):
+        self.token = ""

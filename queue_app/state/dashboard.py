@@ -1,0 +1,190 @@
+"""`/store`: the owner's dashboard. Every handler re-checks the sign-in token server-side."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from queue_app import domain, live, qr, reports, routes, views
+from queue_app.clock import utcnow
+from queue_app.db import session
+from queue_app.models import Queue, Store, StoreStatus
+from queue_app.services import auth, closing, customers, passes, stores
+from queue_app.services.errors import DomainError, NotAllowed, ValidationError
+from queue_app.services.snapshot import StoreSnapshot, load_snapshot
+from queue_app.state.common import OwnerAuth, log, page_origin
+
+
+class DashboardState(rx.State):
+    """Everything the dashboard shows is derived from one snapshot in `show`."""
+
+    _watching: int = 0
+    _origin: str = ""
+    loaded: bool = False
+    store_name: str = ""
+    description: str = ""
+    closes_at: str = ""  # ISO 8601, for the countdown
+    closes_local: str = ""
+    queues: list[dict] = []
+    message: str = ""
+    error: str = ""
+    editing: bool = False
+    closed: bool = False
+    qr_code: str = ""  # data URI of the current pass's QR code
+    join_url: str = ""
+    display_url: str = ""
+    public_url: str = ""
+    walk_in_ticket: str = ""
+    walk_in_error: dict[str, str] = {}
+
+    def show(self, snap: StoreSnapshot) -> None:
+        """Derive every var from `snap` (called on load and by live pushes)."""
+        now = utcnow()
+        self.store_name, self.description = snap.name, snap.description
+        self.closes_at = snap.closes_at.isoformat()
+        self.closes_local = views.local_time(snap.closes_at, snap.timezone, "%a %H:%M")
+        self.queues = views.dashboard_queues(snap, now)
+        self.closed = snap.status is not StoreStatus.OPEN
+        self.join_url = routes.join_url(self._origin, snap.pass_token) if snap.pass_token else ""
+        self.qr_code = qr.qr_data_uri(self.join_url) if self.join_url else ""
+        self.display_url = routes.display_path(snap.display_key)
+        self.public_url = routes.public_path(snap.slug)
+        self.loaded = True
+
+    async def _owner_store(self) -> Store:
+        """The signed-in store, checked on every call; never taken from the page."""
+        token = (await self.get_state(OwnerAuth)).token
+        with session() as db:
+            return auth.store_for_token(db, token, now=utcnow())
+
+    @rx.event
+    async def load(self):
+        self.message, self.error, self.editing = "", "", False
+        try:
+            store = await self._owner_store()
+        except NotAllowed:
+            self._watching, self.loaded = 0, False
+            return rx.redirect(routes.SIGN_IN)
+        with session() as db:
+            passes.current_pass(db, store.id, now=utcnow())
+            snap = load_snapshot(db, store.id, now=utcnow())
+        self._watching, self._origin = store.id, page_origin(self)
+        live.watch(store.id, self.router.session.client_token, type(self))
+        self.show(snap)
+
+    @rx.event
+    def start_editing(self):
+        self.editing, self.error = True, ""
+
+    @rx.event
+    def cancel_editing(self):
+        self.editing, self.error = False, ""
+
+    @rx.event
+    async def save_description(self, data: dict):
+        try:
+            store = await self._owner_store()
+            with session() as db:
+                stores.update_description(db, store, data.get("description"), now=utcnow())
+        except NotAllowed:
+            return rx.redirect(routes.SIGN_IN)
+        except ValidationError as error:
+            self.error = error.message
+            return None
+        self.editing, self.error, self.message = False, "", "Description saved."
+        live.publish_soon(store.id)
+
+    @rx.event
+    async def close_store(self):
+        try:
+            store = await self._owner_store()
+            with session() as db:
+                closing.close_store(db, store.id, now=utcnow())
+        except NotAllowed:
+            return rx.redirect(routes.SIGN_IN)
+        except DomainError as error:
+            self.error = error.message
+            return None
+        log.info("store %s closed by its owner", store.id)
+        live.publish_soon(store.id)
+        self._watching = 0
+        return rx.redirect(routes.CLOSED)
+
+    @rx.event
+    async def sign_out(self):
+        auth_state = await self.get_state(OwnerAuth)
+        with session() as db:
+            auth.sign_out(db, auth_state.token)
+        auth_state.token = ""
+        if self._watching:
+            live.unwatch(self._watching, self.router.session.client_token)
+        self._watching, self.loaded = 0, False
+        return rx.redirect(routes.SIGN_IN)
+
+    async def _act(self, action) -> None:
+        """Run `action(db, store)` for the signed-in store, report its error, publish on success."""
+        self.message, self.error = "", ""
+        try:
+            store = await self._owner_store()
+            with session() as db:
+                action(db, store)
+        except NotAllowed:
+            self.error = "You are signed out or the store is closed — reload the page."
+            return
+        except DomainError as error:
+            self.error = error.message
+            return
+        live.publish_soon(store.id)
+
+    @rx.event
+    async def set_state(self, customer_id: int, seen: str, target: str):
+        """Call / Done / No-show / Back to waiting / Remove: conditional on the state the owner saw."""
+        await self._act(lambda db, store: customers.change_state(
+            db, store.id, customer_id, seen=seen, target=target, now=utcnow()))
+
+    @rx.event
+    async def call_next(self, queue_id: int):
+        called = []
+        await self._act(lambda db, store: called.append(
+            customers.call_next(db, store.id, queue_id, now=utcnow())))
+        if called and called[0] is None:
+            self.message = "Nobody is waiting in this queue."
+
+    @rx.event
+    async def add_walk_in(self, data: dict):
+        self.walk_in_ticket, self.walk_in_error = "", {}
+        added = []
+        try:
+            store = await self._owner_store()
+            with session() as db:
+                added.append(customers.add_walk_in(db, store.id, name=data.get("name"),
+                                                   phone=data.get("phone"),
+                                                   queue_id=data.get("queue"), now=utcnow()))
+                prefix = db.get(Queue, added[0].queue_id).prefix
+        except NotAllowed:
+            self.walk_in_error = {"form": "You are signed out or the store is closed."}
+            return
+        except ValidationError as error:
+            self.walk_in_error = {k.split("-")[0]: v for k, v in error.errors.items()}
+            return
+        self.walk_in_ticket = domain.ticket_label(prefix, added[0].ticket_number)
+        live.publish_soon(store.id)
+
+    @rx.event
+    def reset_walk_in(self):
+        self.walk_in_ticket, self.walk_in_error = "", {}
+
+    @rx.event
+    async def export_csv(self):
+        try:
+            store = await self._owner_store()
+        except NotAllowed:
+            return rx.redirect(routes.SIGN_IN)
+        with session() as db:
+            snap = load_snapshot(db, store.id, now=utcnow())
+        return rx.download(data=reports.report_csv(snap), filename=reports.report_filename(snap))
+
+    @rx.event
+    async def regenerate_display_key(self):
+        await self._act(lambda db, store: stores.regenerate_display_key(db, store, now=utcnow()))
+        if not self.error:
+            self.message = "The display has a new link; screens opened with the old one stop."

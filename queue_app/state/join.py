@@ -1,0 +1,109 @@
+"""`/join/[pass_token]`: scanning binds the pass to this browser; submitting joins the party."""
+
+from __future__ import annotations
+
+import secrets
+
+import reflex as rx
+
+from queue_app import domain, live, routes, views
+from queue_app.clock import utcnow
+from queue_app.db import session
+from queue_app.models import StoreStatus
+from queue_app.services import customers, passes
+from queue_app.services.errors import DomainError, ValidationError
+from queue_app.services.security import token_hash
+from queue_app.services.snapshot import StoreSnapshot, load_snapshot
+from queue_app.state.common import client_ip
+
+
+class BrowserId(rx.State):
+    """A random id for this browser (all its tabs), so a scanned pass stays bound to it."""
+
+    value: str = rx.LocalStorage("", name="queue_browser", sync=True)
+
+    def ensure(self) -> str:
+        if not (20 <= len(self.value) <= 64):
+            self.value = secrets.token_urlsafe(24)
+        return self.value
+
+
+class JoinState(rx.State):
+    """The join page; the pass token is read from the route and checked by the service."""
+
+    _watching: int = 0
+    _pass: str = ""
+    _browser: str = ""
+    refused: str = ""
+    store_name: str = ""
+    description: str = ""
+    queues: list[dict] = []
+    people: list[dict] = []  # [{"key": "p1"}], one per person of the party
+    errors: dict[str, str] = {}
+    busy: bool = False
+
+    def show(self, snap: StoreSnapshot) -> None:
+        self.store_name, self.description = snap.name, snap.description
+        self.queues = views.queue_summaries(snap)
+        if snap.status is not StoreStatus.OPEN:
+            self.refused = passes.STORE_CLOSED
+
+    @rx.event
+    async def load(self):
+        self.refused, self.errors, self.busy = "", {}, False
+        self.people = [{"key": "p0"}]
+        token = self.router.page.params.get("pass_token", "")
+        browser = (await self.get_state(BrowserId)).ensure()
+        try:
+            with session() as db:
+                found, rotated = passes.scan(db, token, token_hash(browser), now=utcnow())
+                snap = load_snapshot(db, found.store_id, now=utcnow())
+        except DomainError as error:
+            self.refused, self._watching = error.message, 0
+            return
+        self._pass, self._browser, self._watching = token, token_hash(browser), found.store_id
+        live.watch(found.store_id, self.router.session.client_token, type(self))
+        self.show(snap)
+        if rotated:
+            live.publish_soon(found.store_id)
+
+    @rx.event
+    def add_person(self):
+        if len(self.people) < domain.PARTY_MAX:
+            self.people.append({"key": f"p{secrets.token_hex(4)}"})
+
+    @rx.event
+    def remove_person(self, key: str):
+        if len(self.people) > 1:
+            self.people = [p for p in self.people if p["key"] != key]
+
+    @rx.event
+    async def submit(self, data: dict):
+        if self.busy or not self._pass:
+            return None
+        people = [{"name": data.get(f"name-{p['key']}"), "phone": data.get(f"phone-{p['key']}"),
+                   "queue_id": data.get(f"queue-{p['key']}")} for p in self.people]
+        try:
+            self.busy = True
+            with session() as db:
+                party = customers.join(db, self._pass, self._browser, people, now=utcnow(),
+                                       client_ip=client_ip(self))
+        except ValidationError as error:
+            self.errors = {_by_key(k, self.people): v for k, v in error.errors.items()}
+            return None
+        except DomainError as error:
+            self.errors, self.refused = {}, error.message
+            return None
+        finally:
+            self.busy = False
+        self.errors, self._pass = {}, ""
+        live.publish_soon(party.store_id)
+        return rx.redirect(routes.ticket_path(party.secret))
+
+
+def _by_key(field: str, people: list[dict]) -> str:
+    """`name-2` (index) → `name-p7` (the row's key), so the message sits under its input."""
+    kind, _, index = field.partition("-")
+    if index.isdigit() and int(index) < len(people):
+        return f"{kind}-{people[int(index)]['key']}"
+    return field

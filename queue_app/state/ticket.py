@@ -1,0 +1,69 @@
+"""`/ticket/[secret]`: one party's live ticket; the secret is the only credential."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from queue_app import live, views
+from queue_app.clock import utcnow
+from queue_app.config import settings
+from queue_app.db import session
+from queue_app.models import StoreStatus
+from queue_app.services import customers
+from queue_app.services.errors import DomainError
+from queue_app.services.snapshot import StoreSnapshot, load_snapshot
+
+
+class TicketState(rx.State):
+    _watching: int = 0
+    _secret: str = ""
+    found: bool = True
+    store_name: str = ""
+    store_closed: bool = False
+    people: list[dict] = []
+    your_turn: bool = False
+    almost: bool = False
+    active: bool = False
+    message: str = ""
+    error: str = ""
+
+    def show(self, snap: StoreSnapshot) -> None:
+        self.store_name = snap.name
+        self.store_closed = snap.status is not StoreStatus.OPEN
+        self.people = views.ticket_people(snap, self._secret, settings.almost_position)
+        self.your_turn = any(p["called"] for p in self.people)
+        self.almost = not self.your_turn and any(p["almost"] for p in self.people)
+        self.active = any(p["state"] in ("waiting", "processing") for p in self.people)
+
+    @rx.event
+    def load(self):
+        self.message, self.error = "", ""
+        secret = self.router.page.params.get("secret", "")
+        try:
+            with session() as db:
+                party = customers.party_by_secret(db, secret)
+                snap = load_snapshot(db, party.store_id, now=utcnow())
+        except DomainError:
+            self.found, self._watching, self.people = False, 0, []
+            return
+        self.found, self._secret, self._watching = True, secret, party.store_id
+        live.watch(party.store_id, self.router.session.client_token, type(self))
+        self.show(snap)
+
+    @rx.event
+    def leave(self, customer_id: int):
+        try:
+            with session() as db:
+                customer = customers.leave(db, self._secret, customer_id, now=utcnow())
+        except DomainError as error:
+            self.error = error.message
+            return
+        self.message = "You left the queue."
+        live.publish_soon(customer.store_id)
+
+    @rx.event
+    def alert_called(self):
+        """The "your turn" banner just appeared: beep and vibrate where the browser allows."""
+        from queue_app.pages.ticket import ALERT_SCRIPT  # noqa: PLC0415 (script text lives with the page)
+
+        return rx.call_script(ALERT_SCRIPT)

@@ -1,0 +1,15 @@
+"""Reflex configuration: telemetry off, the one database URL from our settings."""
+
+import reflex as rx
+from reflex_base.plugins.sitemap import SitemapPlugin
+
+from queue_app.config import settings
+
+config = rx.Config(
+    app_name="queue_app",
+    db_url=settings.database_url,
+    telemetry_enabled=False,
+    show_built_with_reflex=False,
+    plugins=[rx.plugins.RadixThemesPlugin(theme=rx.theme(accent_color="indigo", radius="large"))],
+    disable_plugins=[SitemapPlugin],
+)

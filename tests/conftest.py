@@ -1,0 +1,102 @@
+"""Shared fixtures: a migrated database per test (SQLite always, PostgreSQL when configured)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config
+from sqlmodel import Session, SQLModel
+
+from queue_app.config import ROOT
+from queue_app.db import make_engine
+
+POSTGRES_URL = os.environ.get("QUEUE_TEST_POSTGRES_URL", "")
+REDIS_URL = os.environ.get("QUEUE_TEST_REDIS_URL", "")
+REQUIRE_SERVICES = os.environ.get("QUEUE_TEST_REQUIRE_SERVICES") == "1"
+NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
+
+
+def migrate(url: str) -> None:
+    """`alembic upgrade head` on `url`, exactly as the start script runs it."""
+    config = Config(str(ROOT / "alembic.ini"))
+    config.set_main_option("script_location", str(ROOT / "alembic"))
+    config.set_main_option("sqlalchemy.url", url)
+    command.upgrade(config, "head")
+
+
+def _check_reachable(url: str, name: str) -> None:
+    try:
+        engine = sa.create_engine(url)
+        with engine.connect():
+            pass
+        engine.dispose()
+    except sa.exc.OperationalError as error:
+        if REQUIRE_SERVICES:
+            pytest.fail(f"{name} at {url} is unreachable and CI requires it: {error}", pytrace=False)
+        pytest.skip(f"{name} unreachable: {error}")
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("db") / "template.db"
+    migrate(f"sqlite:///{path}")
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_database() -> Iterator[str]:
+    """A fresh PostgreSQL database for this test session, migrated to head, dropped at the end."""
+    if not POSTGRES_URL:
+        if REQUIRE_SERVICES:
+            pytest.fail("QUEUE_TEST_POSTGRES_URL is required in CI", pytrace=False)
+        pytest.skip("PostgreSQL tests need QUEUE_TEST_POSTGRES_URL")
+    _check_reachable(POSTGRES_URL, "PostgreSQL")
+    name = f"queue_test_{uuid.uuid4().hex[:10]}"
+    admin = sa.create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    url = sa.engine.make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
+    migrate(url)
+    yield url
+    with admin.connect() as connection:
+        connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    admin.dispose()
+
+
+def _truncate(engine: sa.Engine) -> None:
+    tables = ", ".join(f'"{t.name}"' for t in SQLModel.metadata.sorted_tables)
+    with engine.begin() as connection:
+        connection.exec_driver_sql(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def engine(request, tmp_path) -> Iterator[sa.Engine]:
+    """A migrated, empty database engine: each test runs on SQLite, and on PostgreSQL too."""
+    if request.param == "sqlite":
+        path = tmp_path / "queue.db"
+        shutil.copy(request.getfixturevalue("sqlite_template"), path)
+        engine = make_engine(f"sqlite:///{path}")
+    else:
+        engine = make_engine(request.getfixturevalue("postgres_database"))
+        _truncate(engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def db(engine) -> Iterator[Session]:
+    with Session(engine, expire_on_commit=False) as session:
+        yield session
+
+
+@pytest.fixture
+def now() -> datetime:
+    return NOW
