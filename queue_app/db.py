@@ -39,8 +39,10 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 
 
 def _sqlite_begin_immediate(connection) -> None:
-    # Take the write lock at BEGIN: read-then-write transactions never deadlock on upgrade.
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    # Take the write lock at BEGIN: read-then-write transactions never fail on lock upgrade.
+    # Read-only sessions (`read_session`) begin deferred, so under WAL they never wait for writers.
+    readonly = connection.get_execution_options().get("queue_readonly", False)
+    connection.exec_driver_sql("BEGIN" if readonly else "BEGIN IMMEDIATE")
 
 
 @cache
@@ -53,6 +55,14 @@ def engine() -> sa.Engine:
 def session() -> Iterator[Session]:
     """A session on the app's engine; services commit it themselves."""
     with Session(engine(), expire_on_commit=False) as db:
+        yield db
+
+
+@contextlib.contextmanager
+def read_session() -> Iterator[Session]:
+    """A session for reads only (snapshots for live views): never takes SQLite's write lock."""
+    bind = engine().execution_options(queue_readonly=True)
+    with Session(bind, expire_on_commit=False) as db:
         yield db
 
 

@@ -20,8 +20,12 @@ QUEUES_MAX, QUEUE_NAME_MAX = 20, 32
 PARTY_MAX, PERSON_NAME_MAX, PHONE_MAX = 5, 64, 30
 SERVICE_SAMPLES, SERVICE_MIN_SAMPLES = 10, 3
 
-_EMAIL = re.compile(r"^[^@\s<>()\[\],;:\"\\]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$")
+_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
+_EMAIL = re.compile(rf"^[^@\s<>()\[\],;:\"\\]+@{_LABEL}(?:\.{_LABEL})+$")
 _PHONE = re.compile(r"^[0-9 +\-()]*$")
+# Whitespace and the invisible characters copy-paste brings along (zero-width spaces, BOM) at either
+# end: a name made only of them would look empty on every screen.
+_EDGE_SPACE = re.compile(r"^[\s\u200b\u2060\ufeff]+|[\s\u200b\u2060\ufeff]+$")
 
 
 class DomainError(Exception):
@@ -45,7 +49,7 @@ def clean_text(value: object) -> str:
     """Trim and NFC-normalise free text; drop control characters (but keep RTL text and emoji)."""
     text = unicodedata.normalize("NFC", str(value or ""))
     text = "".join(ch for ch in text if unicodedata.category(ch) != "Cc" or ch in "\n")
-    return text.strip()
+    return _EDGE_SPACE.sub("", text)
 
 
 def normalize_email(value: object) -> str:

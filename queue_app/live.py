@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import time
 from typing import TYPE_CHECKING, Protocol
 
 from reflex.istate.manager.token import BaseStateToken
 
 from queue_app.clock import utcnow
-from queue_app.db import session
+from queue_app.db import read_session
 from queue_app.services.snapshot import StoreSnapshot, load_snapshot
 
 if TYPE_CHECKING:
@@ -49,6 +50,37 @@ class Registry:
         return list(self._by_store.get(store_id, {}).items())
 
 
+class RedisRegistry(Registry):
+    """The same map in Redis, shared by every worker and replica (one hash per store)."""
+
+    def __init__(self, url: str) -> None:
+        import redis  # noqa: PLC0415  (only with several workers)
+
+        self._redis = redis.Redis.from_url(url, decode_responses=True)
+
+    @staticmethod
+    def _key(store_id: int) -> str:
+        return f"queue:watchers:{store_id}"
+
+    def add(self, store_id: int, token: str, state_cls: type) -> None:
+        self._redis.hset(self._key(store_id), token, state_cls.get_full_name())
+        self._redis.expire(self._key(store_id), 48 * 3600)  # a store lives 24 h: no leftovers
+
+    def remove(self, store_id: int, token: str) -> None:
+        self._redis.hdel(self._key(store_id), token)
+
+    def members(self, store_id: int) -> list[tuple[str, type]]:
+        found = self._redis.hgetall(self._key(store_id))
+        return [(token, _state_classes[name]) for token, name in found.items()
+                if name in _state_classes]
+
+
+def make_registry() -> Registry:
+    """Redis when Reflex runs on Redis (several workers), else process memory."""
+    url = os.environ.get("REFLEX_REDIS_URL", "")
+    return RedisRegistry(url) if url else Registry()
+
+
 _app: rx.App | None = None
 _loop: asyncio.AbstractEventLoop | None = None
 _registry = Registry()
@@ -56,25 +88,23 @@ _tasks: set[asyncio.Task] = set()
 _state_classes: dict[str, type] = {}
 
 
-def bind(app: rx.App, registry: Registry | None = None) -> None:
-    """Called once by the composition root."""
+def bind(app: rx.App, views: list[type], registry: Registry | None = None) -> None:
+    """Called once by the composition root with every state class that shows a store live."""
     global _app, _registry
     _app = app
-    if registry is not None:
-        _registry = registry
+    _registry = registry or make_registry()
+    for view in views:
+        _state_classes[view.get_full_name()] = view
 
 
-def remember_loop(loop: asyncio.AbstractEventLoop) -> None:
-    """The event loop that `publish_soon` uses when called from another thread."""
+async def remember_loop() -> None:
+    """Lifespan task: note the server's event loop, for `publish_soon` from other threads."""
     global _loop
-    _loop = loop
+    _loop = asyncio.get_running_loop()
 
 
 def watch(store_id: int, token: str, state_cls: type) -> None:
     """Register a tab (its client token) as showing `store_id` through `state_cls`."""
-    global _loop
-    _loop = asyncio.get_running_loop()
-    _state_classes[state_cls.get_full_name()] = state_cls
     _registry.add(store_id, token, state_cls)
 
 
@@ -100,7 +130,7 @@ async def publish(store_id: int) -> int:
 
 
 def _read(store_id: int) -> StoreSnapshot | None:
-    with session() as db:
+    with read_session() as db:
         return load_snapshot(db, store_id, now=utcnow())
 
 

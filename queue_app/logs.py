@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import secrets
 
 
 def configure_logging() -> None:
@@ -14,4 +15,12 @@ def configure_logging() -> None:
     if not root.handlers:
         root.addHandler(handler)
     root.setLevel(level)
-    root.propagate = False
+
+
+def report_unhandled(exception: Exception):
+    """Reflex's backend exception handler: log with an error id, show the id, never a traceback."""
+    import reflex as rx  # noqa: PLC0415
+
+    error_id = secrets.token_hex(4)
+    logging.getLogger("queue_app.errors").error("unhandled error [%s]", error_id, exc_info=exception)
+    return rx.toast.error(f"Something went wrong — please try again. (error id {error_id})")

@@ -6,7 +6,7 @@ import reflex as rx
 
 from queue_app import jobs, live, routes
 from queue_app.api import api
-from queue_app.logs import configure_logging
+from queue_app.logs import configure_logging, report_unhandled
 from queue_app.pages.dashboard import dashboard_page
 from queue_app.pages.join import join_page
 from queue_app.pages.public import closed_page, display_page, public_page
@@ -24,9 +24,11 @@ configure_logging()
 
 app = rx.App(
     api_transformer=api,
+    backend_exception_handler=report_unhandled,
     head_components=[rx.el.meta(name="theme-color", content="#3e63dd")],
 )
-live.bind(app)
+live.bind(app, views=[DashboardState, JoinState, TicketState, PublicState, DisplayState])
+app.register_lifespan_task(live.remember_loop)
 app.register_lifespan_task(jobs.run_scheduler)
 
 app.add_page(signup_page, route=routes.OPEN_STORE, title="Open a store · Queue System",

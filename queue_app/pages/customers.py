@@ -32,6 +32,7 @@ def qr_panel() -> rx.Component:
         rx.heading("Scan to join the queue", size="5", text_align="center"),
         rx.cond(D.qr_code,
                 rx.image(src=D.qr_code, alt="Join QR code", width="100%", max_width="320px",
+                         custom_attrs={"data-url": D.join_url},  # what the code encodes (tests)
                          style={"image_rendering": "pixelated", "aspect_ratio": "1"}),
                 rx.text("The store is closed.")),
         rx.text("A new code appears as soon as this one is scanned.", size="2",
@@ -88,26 +89,21 @@ def _action_button(customer: rx.Var, label: str, target: str, shown_in: tuple, c
 
 def _customer_row(customer: rx.Var) -> rx.Component:
     finished = rx.Var.create(["done", "no_show", "delete"]).contains(customer["state"])
-    return rx.box(
-        rx.flex(
-            rx.vstack(
-                rx.hstack(rx.text(customer["ticket"], weight="bold", size="5"),
-                          rx.badge(customer["state_label"], color_scheme=rx.match(
-                              customer["state"], *_BADGE.items(), "gray")),
-                          rx.cond(customer["walk_in"], rx.badge("walk-in", variant="outline")),
-                          rx.cond(customer["party"], rx.badge(customer["party"], variant="outline",
-                                                              color_scheme="purple")),
-                          align="center", wrap="wrap"),
-                rx.text(customer["name"], size="3"),
-                rx.hstack(rx.cond(customer["phone"], rx.text(customer["phone"], size="2")),
-                          rx.text("joined ", customer["joined"], " · waited ", customer["waited"],
-                                  size="2", color="var(--gray-10)"), wrap="wrap"),
-                spacing="1", align="start", flex="1", min_width="160px"),
-            rx.flex(*[_action_button(customer, *action) for action in _ACTIONS],
-                    gap="2", wrap="wrap", justify="end"),
-            gap="3", wrap="wrap", align="center"),
-        role="listitem", aria_label=customer["ticket"],
-        style={"padding": "0.75rem", "border_bottom": "1px solid var(--gray-4)",
+    return rx.vstack(
+        rx.hstack(rx.text(customer["ticket"], weight="bold", size="5"),
+                  rx.text(customer["name"], size="4", weight="medium"),
+                  rx.badge(customer["state_label"], color_scheme=rx.match(
+                      customer["state"], *_BADGE.items(), "gray")),
+                  rx.cond(customer["walk_in"], rx.badge("walk-in", variant="outline")),
+                  rx.cond(customer["party"], rx.badge(customer["party"], variant="outline",
+                                                      color_scheme="purple")),
+                  align="center", wrap="wrap"),
+        rx.hstack(rx.cond(customer["phone"], rx.text(customer["phone"], size="2")),
+                  rx.text("joined ", customer["joined"], " · waited ", customer["waited"],
+                          size="2", color="var(--gray-10)"), wrap="wrap"),
+        rx.flex(*[_action_button(customer, *action) for action in _ACTIONS], gap="2", wrap="wrap"),
+        role="listitem", aria_label=customer["ticket"], spacing="2", width="100%",
+        style={"padding": "0.75rem 0", "border_bottom": "1px solid var(--gray-4)",
                "opacity": rx.cond(finished, "0.6", "1")})
 
 

@@ -6,7 +6,6 @@ import reflex as rx
 
 from queue_app import routes, styles
 from queue_app.pages.components import brand, link, page_shell
-from queue_app.pages.join import queue_overview
 from queue_app.state.public import DisplayState as Dp
 from queue_app.state.public import PublicState as P
 

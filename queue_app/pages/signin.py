@@ -5,8 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from queue_app import routes
-from queue_app.pages.components import (brand, field, link, notice, page_shell, submit_button,
-                                        text_input)
+from queue_app.pages.components import brand, field, link, notice, page_shell, submit_button, text_input
 from queue_app.state.signin import ForgotState, ResetState, SigninState
 
 

@@ -5,8 +5,16 @@ from __future__ import annotations
 import reflex as rx
 
 from queue_app import domain, routes, styles
-from queue_app.pages.components import (brand, error_message, field, link, notice, page_shell,
-                                        submit_button, text_input)
+from queue_app.pages.components import (
+    brand,
+    error_message,
+    field,
+    link,
+    notice,
+    page_shell,
+    submit_button,
+    text_input,
+)
 from queue_app.state.signup import SignupState
 
 E = SignupState.errors

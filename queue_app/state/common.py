@@ -22,7 +22,13 @@ def client_ip(state: rx.State) -> str:
 
 def page_origin(state: rx.State) -> str:
     """The address this page is viewed at (for links in QR codes and mails when no base URL is set)."""
-    return settings.base_url or state.router.page.host.rstrip("/")
+    return settings.base_url or state.router.headers.origin.rstrip("/")
+
+
+def route_param(state: rx.State, name: str) -> str:
+    """A dynamic route segment (`/ticket/[secret]` → `secret`) as the browser sent it: untrusted."""
+    value = state.router._page.params.get(name, "")  # noqa: SLF001  (`page` is deprecated)
+    return value if isinstance(value, str) else ""
 
 
 class OwnerAuth(rx.State):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from queue_app import domain, live, qr, reports, routes, views
+from queue_app import domain, jobs, live, qr, reports, routes, views
 from queue_app.clock import utcnow
 from queue_app.db import session
 from queue_app.models import Queue, Store, StoreStatus
@@ -105,6 +105,7 @@ class DashboardState(rx.State):
             self.error = error.message
             return None
         log.info("store %s closed by its owner", store.id)
+        jobs.deliver_report_soon(store.id)  # the owner gets the report now, not at the next job run
         live.publish_soon(store.id)
         self._watching = 0
         return rx.redirect(routes.CLOSED)

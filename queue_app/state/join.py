@@ -14,7 +14,7 @@ from queue_app.services import customers, passes
 from queue_app.services.errors import DomainError, ValidationError
 from queue_app.services.security import token_hash
 from queue_app.services.snapshot import StoreSnapshot, load_snapshot
-from queue_app.state.common import client_ip
+from queue_app.state.common import client_ip, route_param
 
 
 class BrowserId(rx.State):
@@ -52,7 +52,7 @@ class JoinState(rx.State):
     async def load(self):
         self.refused, self.errors, self.busy = "", {}, False
         self.people = [{"key": "p0"}]
-        token = self.router.page.params.get("pass_token", "")
+        token = route_param(self, "pass_token")
         browser = (await self.get_state(BrowserId)).ensure()
         try:
             with session() as db:

@@ -11,7 +11,7 @@ from queue_app.models import StoreStatus
 from queue_app.services import passes, stores
 from queue_app.services.errors import DomainError
 from queue_app.services.snapshot import StoreSnapshot, load_snapshot
-from queue_app.state.common import page_origin
+from queue_app.state.common import page_origin, route_param
 
 
 class PublicState(rx.State):
@@ -31,7 +31,7 @@ class PublicState(rx.State):
     def load(self):
         try:
             with session() as db:
-                store = stores.store_by_slug(db, self.router.page.params.get("slug", ""))
+                store = stores.store_by_slug(db, route_param(self, "slug"))
                 snap = load_snapshot(db, store.id, now=utcnow())
         except DomainError:
             self.found, self._watching = False, 0
@@ -61,7 +61,7 @@ class DisplayState(rx.State):
     def load(self):
         try:
             with session() as db:
-                store = stores.store_by_display_key(db, self.router.page.params.get("key", ""))
+                store = stores.store_by_display_key(db, route_param(self, "key"))
                 passes.current_pass(db, store.id, now=utcnow())
                 snap = load_snapshot(db, store.id, now=utcnow())
         except DomainError:

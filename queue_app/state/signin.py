@@ -11,7 +11,7 @@ from queue_app.mail import mailer
 from queue_app.mail.messages import reset_password_message
 from queue_app.services import auth
 from queue_app.services.errors import DomainError, ValidationError
-from queue_app.state.common import OwnerAuth, client_ip, log, page_origin
+from queue_app.state.common import OwnerAuth, client_ip, log, page_origin, route_param
 
 FORGOT_SENT = "If an open store uses this address, we sent a link. It is valid for 30 minutes."
 
@@ -91,7 +91,7 @@ class ResetState(rx.State):
         self.errors = {}
         with session() as db:
             try:
-                auth.check_reset_token(db, self.router.page.params.get("token", ""), now=utcnow())
+                auth.check_reset_token(db, route_param(self, "token"), now=utcnow())
                 self.link_ok = True
             except DomainError:
                 self.link_ok = False
@@ -100,7 +100,7 @@ class ResetState(rx.State):
     async def submit(self, data: dict):
         try:
             with session() as db:
-                token = auth.reset_password(db, self.router.page.params.get("token", ""),
+                token = auth.reset_password(db, route_param(self, "token"),
                                             data.get("password"), data.get("confirm"), now=utcnow())
         except ValidationError as error:
             self.errors = error.errors

@@ -12,6 +12,7 @@ from queue_app.models import StoreStatus
 from queue_app.services import customers
 from queue_app.services.errors import DomainError
 from queue_app.services.snapshot import StoreSnapshot, load_snapshot
+from queue_app.state.common import route_param
 
 
 class TicketState(rx.State):
@@ -38,7 +39,7 @@ class TicketState(rx.State):
     @rx.event
     def load(self):
         self.message, self.error = "", ""
-        secret = self.router.page.params.get("secret", "")
+        secret = route_param(self, "secret")
         try:
             with session() as db:
                 party = customers.party_by_secret(db, secret)

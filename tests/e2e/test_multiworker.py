@@ -1,0 +1,92 @@
+"""Several workers on Redis: a change handled by one worker reaches screens held by another."""
+
+from __future__ import annotations
+
+import pickle
+import re
+import os
+import secrets
+import subprocess
+
+import pytest
+
+from tests.conftest import REDIS_URL, REQUIRE_SERVICES
+from tests.e2e.conftest import PHONE, TABLET, _free_port, _private_tree, _stop, _wait_until_serving
+
+WORKERS = 2
+MAX_PHONES = 8
+
+
+@pytest.fixture(scope="module")
+def redis_server(tmp_path_factory, chromium):
+    """The app with `REFLEX_REDIS_URL` and two granian workers sharing one database."""
+    if not REDIS_URL:
+        if REQUIRE_SERVICES:
+            pytest.fail("QUEUE_TEST_REDIS_URL is required in CI", pytrace=False)
+        pytest.skip("multi-worker tests need QUEUE_TEST_REDIS_URL")
+    import redis
+
+    redis_url = REDIS_URL.rsplit("/", 1)[0] + "/7"  # a database of its own, emptied first
+    client = redis.Redis.from_url(redis_url)
+    try:
+        client.flushdb()
+    except redis.RedisError as error:
+        if REQUIRE_SERVICES:
+            pytest.fail(f"Redis at {redis_url} is unreachable: {error}", pytrace=False)
+        pytest.skip(f"Redis unreachable: {error}")
+    root = tmp_path_factory.mktemp("multiworker")
+    tree, port, log = _private_tree(root), _free_port(), root / "server.log"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("QUEUE_", "REFLEX_"))}
+    env.update(QUEUE_PORT=str(port), QUEUE_DATABASE_URL=f"sqlite:///{root / 'queue.db'}",
+               QUEUE_OUTBOX_DIR=str(root / "outbox"), QUEUE_SECRET_KEY=secrets.token_urlsafe(48),
+               QUEUE_SCHEDULER="off", REFLEX_REDIS_URL=redis_url, GRANIAN_WORKERS=str(WORKERS))
+    with log.open("wb") as out:
+        process = subprocess.Popen(["bash", "scripts/start.sh"], cwd=tree, env=env, stdout=out,
+                                   stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                   start_new_session=True)
+    url = f"http://127.0.0.1:{port}"
+    _wait_until_serving(process, url, log)
+    yield url, client
+    _stop(process)
+    client.flushdb()
+
+
+def _worker_of(page, client) -> str:
+    """The id of the worker holding this tab's websocket (Reflex records it in Redis)."""
+    token = page.evaluate("() => window.sessionStorage.getItem('token')")
+    record = client.get(f"token_manager_socket_record_{token}")
+    return pickle.loads(record).instance_id if record else ""  # noqa: S301 (our own local Redis)
+
+
+def test_a_call_on_one_worker_reaches_phones_on_another(redis_server, browser):
+    from playwright.sync_api import expect
+
+    url, client = redis_server
+    tablet = browser.new_context(base_url=url, **TABLET).new_page()
+    tablet.goto("/")
+    tablet.get_by_label("Email").fill(f"multi-{secrets.token_hex(4)}@example.com")
+    tablet.get_by_label("Password", exact=True).fill("counter-pass-1")
+    tablet.get_by_label("Confirm password").fill("counter-pass-1")
+    tablet.get_by_label("Store name").fill("Two Workers")
+    tablet.get_by_label("Queue name").first.fill("Main")
+    tablet.get_by_role("button", name="Open store").click()
+    qr = tablet.get_by_alt_text("Join QR code")
+    expect(qr).to_have_attribute("data-url", re.compile(r"/join/"))
+
+    phones, workers = [], {_worker_of(tablet, client)}
+    while len(phones) < MAX_PHONES and (len(workers) < WORKERS or len(phones) < 2):
+        join_url = qr.get_attribute("data-url")
+        phone = browser.new_context(**PHONE).new_page()
+        phone.goto(join_url)
+        phone.get_by_label("Name", exact=True).fill(f"Guest {len(phones) + 1}")
+        phone.get_by_role("button", name="Join the queue").click()
+        expect(phone.get_by_role("status")).to_contain_text("A-")
+        expect(qr).not_to_have_attribute("data-url", join_url)
+        phones.append(phone)
+        workers.add(_worker_of(phone, client))
+    assert len(workers - {""}) == WORKERS, "the tabs never spread over both workers"
+
+    for number, phone in enumerate(phones, start=1):
+        tablet.get_by_role("button", name="Call next").click()
+        expect(phone.get_by_text("It's your turn").first).to_be_visible()
+        expect(tablet.get_by_role("listitem", name=f"A-{number:03d}")).to_contain_text("Called")

@@ -1,0 +1,135 @@
+"""Event handlers called the way a forged websocket event would call them: the server decides."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from reflex.istate.data import RouterData
+from reflex.state import State
+from sqlmodel import select
+
+import queue_app.db as app_db
+from queue_app import domain
+from queue_app.models import Customer, CustomerState, Party, Store, StoreStatus
+from queue_app.queue_app import app  # noqa: F401  (registers every state class)
+from queue_app.services import auth, customers, passes, stores
+from queue_app.state.common import OwnerAuth
+from queue_app.state.dashboard import DashboardState
+from queue_app.state.join import BrowserId, JoinState
+from queue_app.state.ticket import TicketState
+
+
+@pytest.fixture
+def app_engine(engine, monkeypatch):
+    """Point the app's `session()` at the test database."""
+    monkeypatch.setattr(app_db, "engine", lambda: engine)
+    return engine
+
+
+def _open(db, now, email, queues=("Main",)):
+    form = domain.validate_store_form(email=email, password="secret123", confirm="secret123",
+                                      name="Shop", queue_names=list(queues), timezone="UTC")
+    return stores.open_store(db, form, now=now)
+
+
+def _walk_in(db, store, now, name="Ann"):
+    queue = stores.queues_of(db, store.id)[0]
+    return customers.add_walk_in(db, store.id, name=name, phone="", queue_id=queue.id, now=now)
+
+
+async def _state(cls, *, token: str = "", params: dict | None = None):
+    root = State(_reflex_internal_init=True)
+    root.router = RouterData.from_router_data({"token": "tab-1", "ip": "127.0.0.9",
+                                               "headers": {"origin": "http://127.0.0.1:3000"},
+                                               "query": params or {}})
+    (await root.get_state(OwnerAuth)).token = token
+    return await root.get_state(cls)
+
+
+def _run(db, coro):
+    db.commit()  # end the test's own transaction: SQLite allows one writer at a time
+    return asyncio.run(coro)
+
+
+@pytest.mark.parametrize("forged_token", ["", "x" * 43, "not-a-token"])
+def test_owner_actions_without_a_valid_sign_in_change_nothing(app_engine, db, now, forged_token):
+    store = _open(db, now, "a@example.com")
+    customer = _walk_in(db, store, now)
+
+    async def scenario():
+        dash = await _state(DashboardState, token=forged_token)
+        await DashboardState.set_state.fn(dash, customer.id, "waiting", "processing")
+        await DashboardState.call_next.fn(dash, customer.queue_id)
+        await DashboardState.add_walk_in.fn(dash, {"name": "Mallory", "queue": customer.queue_id})
+        await DashboardState.save_description.fn(dash, {"description": "hacked"})
+        assert await DashboardState.close_store.fn(dash) is not None  # a redirect to sign-in
+        return dash
+
+    dash = _run(db, scenario())
+    assert dash.error or dash.walk_in_error
+    db.expire_all()
+    assert db.get(Customer, customer.id).state is CustomerState.WAITING
+    assert db.get(Store, store.id).status is StoreStatus.OPEN
+    assert db.get(Store, store.id).description == ""
+    assert len(db.exec(select(Customer)).all()) == 1
+
+
+def test_an_owner_cannot_touch_another_stores_customer_or_queue(app_engine, db, now):
+    mine = _open(db, now, "a@example.com")
+    theirs = _open(db, now, "b@example.com")
+    victim = _walk_in(db, theirs, now, name="Bea")
+    token = auth.start_session(db, mine, now=now)
+
+    async def scenario():
+        dash = await _state(DashboardState, token=token)
+        await DashboardState.set_state.fn(dash, victim.id, "waiting", "processing")
+        first_error = dash.error
+        await DashboardState.call_next.fn(dash, victim.queue_id)
+        await DashboardState.add_walk_in.fn(dash, {"name": "Eve", "queue": victim.queue_id})
+        return first_error, dash
+
+    first_error, dash = _run(db, scenario())
+    assert "not in this store" in first_error
+    assert "not in this store" in dash.error
+    assert dash.walk_in_error.get("queue") == "Choose a queue."
+    db.expire_all()
+    assert db.get(Customer, victim.id).state is CustomerState.WAITING
+
+
+def test_a_ticket_page_cannot_leave_for_another_party(app_engine, db, now):
+    store = _open(db, now, "a@example.com")
+    alice, bob = _walk_in(db, store, now, "Alice"), _walk_in(db, store, now, "Bob")
+    alice_secret = db.get(Party, alice.party_id).secret
+
+    async def scenario():
+        ticket = await _state(TicketState, params={"secret": alice_secret})
+        TicketState.load.fn(ticket)
+        TicketState.leave.fn(ticket, bob.id)  # a forged payload: someone else's customer id
+        return ticket
+
+    ticket = _run(db, scenario())
+    assert [p["name"] for p in ticket.people] == ["Alice"]  # never another customer's data
+    assert ticket.error
+    db.expire_all()
+    assert db.get(Customer, bob.id).state is CustomerState.WAITING
+
+
+def test_a_join_submitted_by_another_browser_than_the_scanner_is_refused(app_engine, db, now):
+    store = _open(db, now, "a@example.com")
+    shown = passes.current_pass(db, store.id, now=now)
+    queue = stores.queues_of(db, store.id)[0]
+
+    async def scenario():
+        scanner = await _state(JoinState, params={"pass_token": shown.token})
+        await JoinState.load.fn(scanner)
+        assert scanner.refused == "" and scanner.store_name == "Shop"
+        thief = await _state(JoinState, params={"pass_token": shown.token})
+        (await thief.get_state(BrowserId)).value = "another-browser-id-0123456789"
+        await JoinState.load.fn(thief)
+        await JoinState.submit.fn(thief, {"name-p0": "Thief", "queue-p0": str(queue.id)})
+        return thief
+
+    thief = _run(db, scenario())
+    assert "already used" in thief.refused
+    assert db.exec(select(Customer)).all() == []
