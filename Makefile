@@ -10,7 +10,7 @@ export PATH := $(CURDIR)/$(TOOLS)/node_modules/.bin:$(CURDIR)/$(VENV)/bin:$(PATH
 .PHONY: run test test-fast bench lint setup setup-dev clean
 
 run: setup                  ## serve the app on http://127.0.0.1:3000 (SQLite, mail to var/outbox)
-	scripts/start.sh
+	QUEUE_PREBUILT_FRONTEND=1 scripts/start.sh  # builds the frontend once; later runs reuse it
 
 test: setup-dev             ## the whole suite (SQLite always; PostgreSQL/Redis when configured)
 	scripts/test.sh

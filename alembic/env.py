@@ -26,6 +26,9 @@ def _run(connection) -> None:
     context.configure(connection=connection, target_metadata=target_metadata,
                       render_as_batch=connection.dialect.name == "sqlite", compare_type=True)
     with context.begin_transaction():
+        if connection.dialect.name == "postgresql":
+            # Replicas that start together migrate one after the other (released at commit).
+            connection.exec_driver_sql("SELECT pg_advisory_xact_lock(7270301)")
         context.run_migrations()
 
 

@@ -19,8 +19,19 @@ def local_time(moment: datetime | None, zone: str, fmt: str = "%H:%M") -> str:
     return "" if moment is None else moment.astimezone(ZoneInfo(zone)).strftime(fmt)
 
 
+def _memo(snap: StoreSnapshot, name: str, build):
+    """Compute a derived view once per snapshot: a push to 1,000 tabs derives it once, not 1,000×."""
+    if name not in snap.memo:
+        snap.memo[name] = build(snap)
+    return snap.memo[name]
+
+
 def service_seconds(snap: StoreSnapshot) -> dict[int, float]:
     """Average service time per queue id (SPEC §3.4)."""
+    return _memo(snap, "service_seconds", _service_seconds)
+
+
+def _service_seconds(snap: StoreSnapshot) -> dict[int, float]:
     durations: dict[int, list[tuple[datetime, float]]] = {q.id: [] for q in snap.queues}
     for c in snap.customers:
         if c.state is CustomerState.DONE and c.called_at and c.finished_at:
@@ -32,6 +43,10 @@ def service_seconds(snap: StoreSnapshot) -> dict[int, float]:
 
 def people_ahead(snap: StoreSnapshot) -> dict[int, int]:
     """For each waiting customer id, how many waiting customers of the same queue joined earlier."""
+    return _memo(snap, "people_ahead", _people_ahead)
+
+
+def _people_ahead(snap: StoreSnapshot) -> dict[int, int]:
     seen: dict[int, int] = {}
     ahead: dict[int, int] = {}
     for c in snap.customers:  # join order
@@ -43,6 +58,10 @@ def people_ahead(snap: StoreSnapshot) -> dict[int, int]:
 
 def queue_summaries(snap: StoreSnapshot) -> list[dict]:
     """Per queue: counts, now serving, wait for a newcomer — safe for public screens."""
+    return _memo(snap, "queue_summaries", _queue_summaries)
+
+
+def _queue_summaries(snap: StoreSnapshot) -> list[dict]:
     averages = service_seconds(snap)
     result = []
     for q in snap.queues:
@@ -98,9 +117,7 @@ def ticket_people(snap: StoreSnapshot, party_secret: str, almost: int) -> list[d
     ahead = people_ahead(snap)
     queues = {q.id: q for q in snap.queues}
     people = []
-    for c in snap.customers:
-        if c.party_secret != party_secret:
-            continue
+    for c in _memo(snap, "by_party", _by_party).get(party_secret, ()):
         q = queues[c.queue_id]
         waiting = c.state is CustomerState.WAITING
         position = ahead.get(c.id, 0)
@@ -115,6 +132,13 @@ def ticket_people(snap: StoreSnapshot, party_secret: str, almost: int) -> list[d
             "called": c.state is CustomerState.PROCESSING,
         })
     return people
+
+
+def _by_party(snap: StoreSnapshot) -> dict[str, list[CustomerRow]]:
+    parties: dict[str, list[CustomerRow]] = {}
+    for c in snap.customers:
+        parties.setdefault(c.party_secret, []).append(c)
+    return parties
 
 
 def _ahead_text(ahead: int) -> str:

@@ -1,12 +1,19 @@
 #!/usr/bin/env bash
 # Start Queue System in production mode: migrations, then Reflex on one port.
 # Used by `make run` and by the Dockerfile, so both start the app the same way.
+#
+# By default Reflex compiles and builds the frontend at every start (~30 s). With
+# QUEUE_PREBUILT_FRONTEND=1 the build made by scripts/build-frontend.sh (at image build) is served
+# as is, on the same port, and the app answers in a few seconds; if that build is missing, or was
+# made for another URL or older source, it is rebuilt first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT="$(pwd)"
 export PATH="$ROOT/.tools/node_modules/.bin:$ROOT/.venv/bin:$PATH"
-export REFLEX_USE_SYSTEM_BUN=1
-export PYTHONUNBUFFERED=1
+# A self-hosted shop's server stays silent: no PyPI version check (telemetry is off in rxconfig.py)
+# and no probing of npm mirrors (registry.npmmirror.com) when Reflex installs the frontend packages.
+export REFLEX_USE_SYSTEM_BUN=1 REFLEX_CHECK_LATEST_VERSION=0 PYTHONUNBUFFERED=1
+export NPM_CONFIG_REGISTRY="${NPM_CONFIG_REGISTRY:-https://registry.npmjs.org}"
 HOST="${QUEUE_HOST:-127.0.0.1}"
 PORT="${QUEUE_PORT:-3000}"
 
@@ -14,10 +21,30 @@ mkdir -p var
 echo "Applying database migrations..."
 alembic upgrade head
 
-ARGS=(run --env prod --single-port --backend-host "$HOST" --frontend-port "$PORT" --backend-port "$PORT")
-if [[ "${QUEUE_PREBUILT_FRONTEND:-0}" == "1" && -d .web/build/client ]]; then
-  # The image built the frontend already: serve it instead of rebuilding at every start.
-  ARGS=(run --env prod --backend-only --backend-host "$HOST" --backend-port "$PORT")
+if [[ "${QUEUE_PREBUILT_FRONTEND:-0}" != "1" ]]; then
+  echo "Queue System on http://$HOST:$PORT (building the frontend first)"
+  exec reflex run --env prod --single-port --backend-host "$HOST" \
+    --frontend-port "$PORT" --backend-port "$PORT"
 fi
-echo "Queue System on http://$HOST:$PORT"
-exec reflex "${ARGS[@]}"
+
+export QUEUE_PORT="$PORT"
+wanted="$(bash scripts/build-frontend.sh --stamp)"
+built="$(cat .web/build/queue-stamp 2>/dev/null || echo none)"
+if [[ ! -f .web/build/client/index.html || "$built" != "$wanted" ]]; then
+  echo "The prebuilt frontend ($built) does not match this start ($wanted): building it now."
+  bash scripts/build-frontend.sh
+fi
+
+# Reflex 0.10.1 mounts .web/build/client in the backend only when `run` builds it too; with
+# --backend-only it serves no page at all. Same CLI path, but the backend mounts the build.
+SERVE_PREBUILT='
+from reflex.reflex import cli
+from reflex.utils import exec as reflex_exec
+
+serve = reflex_exec.run_backend_prod
+reflex_exec.run_backend_prod = lambda *args, **kwargs: serve(
+    *args[:3], **{**kwargs, "mount_frontend_compiled_app": True})
+cli(prog_name="reflex")
+'
+echo "Queue System on http://$HOST:$PORT (prebuilt frontend)"
+exec python -c "$SERVE_PREBUILT" run --env prod --backend-only --backend-host "$HOST" --backend-port "$PORT"

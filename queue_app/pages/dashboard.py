@@ -75,6 +75,16 @@ def _header() -> rx.Component:
 def dashboard_page() -> rx.Component:
     return rx.box(
         rx.cond(
+            D.closed,
+            rx.vstack(
+                brand(),
+                rx.heading(D.store_name, size="7"),
+                rx.callout("This store is closed. Customers can no longer join; the report of the "
+                           "day is being emailed to you, then all customer data is deleted.",
+                           color_scheme="gray", role="alert", width="100%"),
+                rx.link("Open a new store", href="/"),
+                spacing="4", max_width="40rem", margin_x="auto"),
+            rx.cond(
             D.loaded,
             rx.vstack(
                 _header(),
@@ -87,6 +97,6 @@ def dashboard_page() -> rx.Component:
                         align="start"),
                 spacing="4", width="100%", max_width="1400px", margin_x="auto"),
             rx.center(rx.spinner(size="3"), height="60vh"),
-        ),
+        )),
         style=styles.page,
     )

@@ -56,6 +56,7 @@ def display_page() -> rx.Component:
                     flex="1", spacing="4"),
                 rx.cond(Dp.qr_code, rx.vstack(
                     rx.image(src=Dp.qr_code, alt="Join QR code", width="min(40vw, 420px)",
+                             custom_attrs={"data-url": Dp.join_url},
                              style={"image_rendering": "pixelated"}),
                     rx.text("Scan to join the queue", size="6", weight="bold"),
                     align="center", style=styles.card)),

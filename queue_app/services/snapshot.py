@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlmodel import Session, col, select
 
-from queue_app.models import (Customer, CustomerState, Pass, PassState, Party, Queue, Source, Store,
-                              StoreStatus)
+from queue_app.models import (
+    Customer,
+    CustomerState,
+    Party,
+    Pass,
+    PassState,
+    Queue,
+    Source,
+    Store,
+    StoreStatus,
+)
 
 
 @dataclass(frozen=True)
@@ -43,6 +52,8 @@ class StoreSnapshot:
     customers: tuple[CustomerRow, ...]  # in join order
     pass_token: str  # the pass the counter shows now ("" when none or closed)
     taken_at: datetime
+    # Views derived once per snapshot and shared by every tab it is pushed to (see views.py).
+    memo: dict = field(default_factory=dict, compare=False, repr=False)
 
 
 def load_snapshot(db: Session, store_id: int, *, now: datetime) -> StoreSnapshot | None:

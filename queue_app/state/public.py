@@ -44,18 +44,24 @@ class PublicState(rx.State):
 class DisplayState(rx.State):
     _watching: int = 0
     _origin: str = ""
+    _key: str = ""
     found: bool = True
     store_name: str = ""
     closed: bool = False
     queues: list[dict] = []
     qr_code: str = ""
+    join_url: str = ""
 
     def show(self, snap: StoreSnapshot) -> None:
+        if snap.display_key != self._key:  # the owner made a new display link: this one stops
+            self.found, self._watching, self.qr_code, self.queues = False, 0, "", []
+            return
         self.store_name = snap.name
         self.closed = snap.status is not StoreStatus.OPEN
         self.queues = views.queue_summaries(snap)
         url = routes.join_url(self._origin, snap.pass_token) if snap.pass_token else ""
-        self.qr_code = qr.qr_data_uri(url) if url and not self.closed else ""
+        self.join_url = url if not self.closed else ""
+        self.qr_code = qr.qr_data_uri(url) if self.join_url else ""
 
     @rx.event
     def load(self):
@@ -68,5 +74,6 @@ class DisplayState(rx.State):
             self.found, self._watching = False, 0
             return
         self.found, self._watching, self._origin = True, store.id, page_origin(self)
+        self._key = store.display_key
         live.watch(store.id, self.router.session.client_token, type(self))
         self.show(snap)

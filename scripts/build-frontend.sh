@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Build the production frontend once, into .web/build/client, so that
+# `QUEUE_PREBUILT_FRONTEND=1 scripts/start.sh` serves it without rebuilding (the Dockerfile runs this).
+#
+# The browser opens the websocket on the page's own host name, at the port baked in here
+# (QUEUE_PORT, default 3000; on an https page, the default https port). Publish the app on that
+# port, or build with REFLEX_API_URL set to the public URL. The build is stamped with that URL and
+# a fingerprint of the source; start.sh rebuilds when either changed.
+#
+#   scripts/build-frontend.sh           build, then write .web/build/queue-stamp
+#   scripts/build-frontend.sh --stamp   print the stamp a build made now would carry
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT="$(pwd)"
+export PATH="$ROOT/.tools/node_modules/.bin:$ROOT/.venv/bin:$PATH"
+export REFLEX_USE_SYSTEM_BUN=1 REFLEX_CHECK_LATEST_VERSION=0 PYTHONUNBUFFERED=1
+# Reflex otherwise probes registry mirrors (registry.npmmirror.com) before installing packages.
+export NPM_CONFIG_REGISTRY="${NPM_CONFIG_REGISTRY:-https://registry.npmjs.org}"
+export REFLEX_API_URL="${REFLEX_API_URL:-http://localhost:${QUEUE_PORT:-3000}}"
+STAMP_FILE=.web/build/queue-stamp
+
+stamp() {  # the URL the frontend calls + a hash of everything the frontend is compiled from
+  local source paths=(rxconfig.py queue_app)
+  [[ -d assets ]] && paths+=(assets)
+  source="$(find "${paths[@]}" -path assets/external -prune -o -type f \
+    ! -path '*/__pycache__/*' -print0 | LC_ALL=C sort -z | xargs -0 sha256sum | sha256sum | cut -c1-16)"
+  printf '%s %s\n' "$REFLEX_API_URL" "$source"
+}
+
+if [[ "${1:-}" == "--stamp" ]]; then
+  stamp
+  exit 0
+fi
+
+echo "Building the frontend for $REFLEX_API_URL ..."
+STAMP="$(stamp)"
+reflex export --frontend-only --no-zip --loglevel "${REFLEX_LOGLEVEL:-info}"
+test -f .web/build/client/index.html || { echo "the build left no .web/build/client/index.html" >&2; exit 1; }
+printf '%s\n' "$STAMP" > "$STAMP_FILE"
+echo "Frontend built in .web/build/client (serve it with QUEUE_PREBUILT_FRONTEND=1 scripts/start.sh)"
