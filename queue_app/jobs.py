@@ -3,26 +3,63 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
+import threading
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
+from datetime import datetime
 
 from apscheduler.schedulers.background import BackgroundScheduler
+from sqlmodel import Session
 
 from queue_app import live
 from queue_app.clock import utcnow
-from queue_app.config import settings
+from queue_app.config import Settings, settings
 from queue_app.db import session
-from queue_app.services import auth, closing, passes, ratelimit
+from queue_app.models import DeliveryState
+from queue_app.services import auth, closing, delivery, passes, ratelimit
 
 log = logging.getLogger("queue_app.jobs")
+Sessions = Callable[[], AbstractContextManager[Session]]
+REPORTS_PER_RUN = 25  # the rest waits for the next run (15 s), so one run never holds on for long
 
 
-def close_expired_stores() -> None:
-    with session() as db:
-        for store_id in closing.close_expired_stores(db, now=utcnow()):
-            log.info("store %s closed at the end of its lifetime", store_id)
-            live.publish_soon(store_id)
+def close_expired_stores(*, sessions: Sessions = session, clock: Callable[[], datetime] = utcnow,
+                         config: Settings = settings) -> None:
+    """Close every store past its lifetime, then mail their reports right away."""
+    with sessions() as db:
+        closed = closing.close_expired_stores(db, now=clock())
+    for store_id in closed:
+        log.info("store %s closed at the end of its lifetime", store_id)
+        live.publish_soon(store_id)
+    if closed:
+        deliver_reports(sessions=sessions, clock=clock, config=config)
+
+
+def deliver_reports(*, sessions: Sessions = session, clock: Callable[[], datetime] = utcnow,
+                    config: Settings = settings, store_id: int | None = None) -> None:
+    """Finish interrupted purges, then send due reports (new closes and retries), one by one."""
+    with sessions() as db:
+        finished = delivery.finish_interrupted(db)
+        for _ in range(REPORTS_PER_RUN):
+            tried = delivery.deliver_next(db, now=clock(), config=config, store_id=store_id)
+            if tried is None:
+                break
+            if tried.state is not DeliveryState.PENDING:
+                finished.append(tried.store_id)
+    for closed_id in finished:
+        live.publish_soon(closed_id)
+
+
+def deliver_report_soon(store_id: int, **context) -> threading.Thread:
+    """The owner just closed: try their report now in a thread, so the handler returns at once."""
+    thread = threading.Thread(target=_safe(functools.partial(deliver_reports, store_id=store_id,
+                                                             **context)),
+                              name=f"report-{store_id}", daemon=True)
+    thread.start()
+    return thread
 
 
 def rotate_stale_passes() -> None:
@@ -45,6 +82,7 @@ class Job:
 
 JOBS = (
     Job(close_expired_stores, 30),
+    Job(deliver_reports, 15),
     Job(rotate_stale_passes, 60),
     Job(prune_sessions_and_attempts, 600),
 )
@@ -55,8 +93,9 @@ def _safe(job: Callable[[], None]) -> Callable[[], None]:
         try:
             job()
         except Exception:  # a failing job is logged and retried at its next run, never fatal
-            log.exception("job %s failed", job.__name__)
-    run.__name__ = job.__name__
+            log.exception("job %s failed", name)
+    name = getattr(job, "__name__", None) or job.func.__name__
+    run.__name__ = name
     return run
 
 
@@ -74,7 +113,6 @@ async def run_scheduler() -> None:
     if not settings.scheduler:
         log.info("scheduler off (QUEUE_SCHEDULER=off)")
         return
-    live.remember_loop(asyncio.get_running_loop())
     scheduler = start_scheduler()
     try:
         await asyncio.Event().wait()

@@ -23,17 +23,24 @@ def escape_cell(value: str) -> str:
 
 
 def report_rows(snap: StoreSnapshot) -> list[dict[str, str]]:
-    """One row per customer ever joined, ordered by queue then join time; local ISO times."""
+    """One row per customer ever joined, ordered by queue then join time; local ISO times.
+
+    `party` numbers the store's parties 1, 2, 3 … in the order they joined: people who came
+    together share a number, and no database id (which would hint at other stores) leaves the app.
+    """
     zone = ZoneInfo(snap.timezone)
     queues = {q.id: q for q in snap.queues}
     order = {q.id: q.position for q in snap.queues}
+    parties: dict[int, int] = {}
+    for c in snap.customers:  # join order
+        parties.setdefault(c.party_id, len(parties) + 1)
     rows = []
     for c in sorted(snap.customers, key=lambda c: (order[c.queue_id], c.joined_at, c.id)):
         q = queues[c.queue_id]
         wait = (c.called_at - c.joined_at).total_seconds() / 60 if c.called_at else None
         rows.append({
             "queue": q.name, "ticket": domain.ticket_label(q.prefix, c.ticket_number),
-            "name": c.name, "phone": c.phone, "party": str(c.party_id), "source": c.source.value,
+            "name": c.name, "phone": c.phone, "party": str(parties[c.party_id]), "source": c.source.value,
             "state": c.state.value,
             "joined_at": c.joined_at.astimezone(zone).isoformat(timespec="seconds"),
             "called_at": c.called_at.astimezone(zone).isoformat(timespec="seconds")

@@ -1,25 +1,42 @@
 """Sending a `Message`: over SMTP with yagmail, or into the outbox folder when no server is set.
 
-This is the only module that imports yagmail.
+This is the only module that imports yagmail. yagmail opens the connection (host, port, implicit
+TLS or STARTTLS, login); the message itself is built once by `to_email`, so the outbox `.eml` and
+the mail a server receives are the same bytes. (yagmail's own builder turns the plain-text body
+into HTML, attaches a CSV without `Content-Disposition` and reports a dropped connection by
+returning False instead of raising — none of which a report may suffer.)
+
+TLS certificates are verified against the system's trust store; a relay with a private CA is
+trusted by pointing `SSL_CERT_FILE` at that CA. The password always comes from settings: yagmail
+never gets `None`, which would make it ask the OS keyring or prompt on a terminal, and the login
+name goes in as `{name: alias}`, since a bare name without "@" would get "@gmail.com" appended.
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import re
 import smtplib
+import ssl
 import uuid
 from email.message import EmailMessage
+from email.utils import formatdate
 from pathlib import Path
 
 from queue_app.config import Settings, settings
 from queue_app.mail.messages import Message
 
 log = logging.getLogger("queue_app.mail")
+_ADDRESS = re.compile(r"\S+@\S+")
 
 
 class MailError(Exception):
-    """The mail was not accepted; the caller keeps its data and retries later."""
+    """The mail was not accepted; the caller keeps its data and retries later.
+
+    The message names the failure (error type, SMTP code, server text with addresses blanked)
+    and never the recipient, so it can be stored and logged.
+    """
 
 
 def send(message: Message, config: Settings = settings) -> None:
@@ -31,40 +48,64 @@ def send(message: Message, config: Settings = settings) -> None:
 
 
 def _send_smtp(message: Message, config: Settings) -> None:
-    import yagmail  # imported here: the outbox default never needs it
+    import yagmail  # noqa: PLC0415  (the outbox default never needs it)
 
-    attachments = [_named_bytes(a.filename, a.content) for a in message.attachments]
+    implicit_tls = {"context": ssl.create_default_context()} if config.smtp_ssl else {}
+    starttls = {"context": ssl.create_default_context()} if config.smtp_starttls and not config.smtp_ssl \
+        else False
+    client = yagmail.SMTP(
+        user={(config.smtp_user or config.mail_from): ""},  # a str without "@" gets "@gmail.com"
+        password=config.smtp_password,
+        host=config.smtp_host, port=config.smtp_port, smtp_ssl=config.smtp_ssl,
+        smtp_starttls=starttls, smtp_skip_login=not config.smtp_user, soft_email_validation=False,
+        oauth2_file=None, timeout=config.smtp_timeout, **implicit_tls)
     try:
-        smtp = yagmail.SMTP(
-            user={config.smtp_user or config.mail_from: None} if not config.smtp_user
-            else config.smtp_user,
-            password=config.smtp_password or None, host=config.smtp_host, port=config.smtp_port,
-            smtp_starttls=config.smtp_starttls and not config.smtp_ssl, smtp_ssl=config.smtp_ssl,
-            smtp_skip_login=not config.smtp_user, soft_email_validation=False,
-            timeout=config.smtp_timeout, oauth2_file=None)
-        try:
-            smtp.send(to=message.to, subject=message.subject,
-                      contents=[message.text, message.html] + attachments,
-                      headers={"From": config.mail_from})
-        finally:
-            smtp.close()
+        client.login()  # connect, EHLO, STARTTLS, AUTH: each step bounded by the timeout
+        refused = client.smtp.send_message(to_email(message, config.mail_from),
+                                           from_addr=config.mail_from, to_addrs=[message.to])
+        if refused:
+            raise smtplib.SMTPRecipientsRefused(refused)
     except (smtplib.SMTPException, OSError) as error:
-        raise MailError(f"{type(error).__name__}: {error}") from error
-    log.info("mail sent: %s", message.subject)
+        _drop(client)
+        raise MailError(describe(error)) from error
+    _quit(client)
+    log.info("mail accepted by %s:%s", config.smtp_host, config.smtp_port)
 
 
-def _named_bytes(filename: str, content: bytes):
-    import io
+def _quit(client) -> None:
+    """Say goodbye politely; the server already accepted the mail, so a failure here is harmless."""
+    try:
+        client.smtp.quit()
+    except (smtplib.SMTPException, OSError):
+        _drop(client)
+    client.is_closed = True
 
-    buffer = io.BytesIO(content)
-    buffer.name = filename
-    return buffer
+
+def _drop(client) -> None:
+    """Close the socket without QUIT: a hung server would make us wait a second timeout."""
+    if client.smtp is not None:
+        client.smtp.close()
+    client.is_closed = True
+
+
+def describe(error: BaseException) -> str:
+    """A storable description of a failed send: type, SMTP code and text, no addresses."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused) and error.recipients:
+        code, text = next(iter(error.recipients.values()))
+    else:
+        code, text = getattr(error, "smtp_code", None), getattr(error, "smtp_error", None)
+        text = text if text is not None else (str(error) if code is None else "")
+    if isinstance(text, bytes):
+        text = text.decode("utf-8", "replace")
+    words = " ".join(str(part) for part in (type(error).__name__, code or "", text) if part)
+    return _ADDRESS.sub("<address>", " ".join(words.split()))[:300]
 
 
 def to_email(message: Message, sender: str) -> EmailMessage:
-    """The RFC 5322 form of a message (what the outbox stores)."""
+    """The RFC 5322 form of a message: what the outbox stores and what SMTP sends."""
     mail = EmailMessage()
     mail["From"], mail["To"], mail["Subject"] = sender, message.to, message.subject
+    mail["Date"] = formatdate(usegmt=True)
     mail["Message-ID"] = f"<{uuid.uuid4()}@queue-system>"
     mail.set_content(message.text)
     mail.add_alternative(message.html, subtype="html")
@@ -80,10 +121,14 @@ def _write_outbox(message: Message, folder: Path, sender: str) -> None:
     folder.mkdir(parents=True, exist_ok=True, mode=0o700)
     name = f"{uuid.uuid4().hex}.eml"
     temporary = folder / f".{name}.tmp"
-    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "wb") as out:
-        out.write(to_email(message, sender).as_bytes())
-        out.flush()
-        os.fsync(out.fileno())
-    temporary.replace(folder / name)
+    try:
+        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as out:
+            out.write(to_email(message, sender).as_bytes())
+            out.flush()
+            os.fsync(out.fileno())
+        temporary.replace(folder / name)
+    except OSError as error:  # a full or read-only disk: the caller keeps its data and retries
+        temporary.unlink(missing_ok=True)
+        raise MailError(describe(error)) from error
     log.info("mail written to the outbox: %s", name)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass, field
 
+from queue_app.reports import ReportSummary
+
 
 @dataclass(frozen=True)
 class Attachment:
@@ -34,3 +36,36 @@ def reset_password_message(*, to: str, store_name: str, link: str, minutes: int)
             "<p>Choosing a new password signs out every other device. If you did not ask for "
             "this, ignore this email.</p>")
     return Message(to=to, subject=f"Reset your password for {store_name}", text=text, html=body)
+
+
+def report_message(*, to: str, store_name: str, date: str, summary: ReportSummary, filename: str,
+                   csv: bytes) -> Message:
+    """The closing report: totals in the body (plain text and HTML), the CSV attached.
+
+    A store nobody joined still gets a short mail, so the owner knows the close went through.
+    """
+    name = " ".join(store_name.split())  # a newline in a header would be an injection
+    if summary.customers:
+        intro = f"Your store “{name}” has closed. Here is how the day of {date} went."
+        totals = _totals(summary)
+    else:
+        intro = f"Your store “{name}” has closed. Nobody joined a queue on {date}."
+        totals = []
+    outro = (f"The full list is attached as {filename} (it opens in Excel, Numbers or LibreOffice). "
+             "Your customers' names and phone numbers are now deleted from Queue System, "
+             "so keep this file if you need them.")
+    text = "\n".join([intro, "", *(f"{label}: {value}" for label, value in totals),
+                      *([""] if totals else []), outro, ""])
+    rows = "".join(f"<tr><th align=\"left\">{html.escape(label)}</th><td>{html.escape(value)}</td></tr>"
+                   for label, value in totals)
+    body = (f"<p>{html.escape(intro)}</p>" + (f"<table>{rows}</table>" if rows else "")
+            + f"<p>{html.escape(outro)}</p>")
+    return Message(to=to, subject=f"Queue report: {name} ({date})", text=text, html=body,
+                   attachments=(Attachment(filename=filename, content=csv),))
+
+
+def _totals(summary: ReportSummary) -> list[tuple[str, str]]:
+    return [("Customers", str(summary.customers)), ("Served", str(summary.served)),
+            ("No-shows", str(summary.no_shows)), ("Removed", str(summary.removed)),
+            ("Average wait", summary.average_wait), ("Longest wait", summary.longest_wait),
+            ("Busiest hour", summary.busiest_hour)]

@@ -79,7 +79,8 @@ def ticket_page() -> rx.Component:
                 rx.text("Keep this page open — it updates by itself. You can also bookmark it.",
                         size="2", color="var(--gray-10)"),
                 spacing="4", width="100%"),
-            rx.callout("This ticket does not exist. Scan the code at the counter to join.",
+            rx.callout("This ticket does not exist, or its store has closed for the day and its data "
+                       "was deleted. To join a queue, scan the code at the counter.",
                        color_scheme="red", role="alert", width="100%"),
         ),
     )

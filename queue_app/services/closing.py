@@ -1,10 +1,14 @@
-"""Closing a store: claim it atomically (once, whoever asks first), then queue its report."""
+"""Closing a store: claim it atomically (once, whoever asks first), then queue its report.
+
+Closing stops joins at once (status `closing`); `services.delivery` then mails the report and only
+after the server accepted it deletes the data (status `closed`).
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlmodel import Session, col, select, update
+from sqlmodel import Session, select, update
 
 from queue_app.db import is_postgres
 from queue_app.models import ReportDelivery, Store, StoreStatus
@@ -32,15 +36,10 @@ def close_expired_stores(db: Session, *, now: datetime, limit: int = 100) -> lis
 
 
 def _claim(db: Session, store_id: int, *, now: datetime) -> bool:
-    """open → closing, exactly once (the row count tells who won), plus its pending delivery."""
+    """Open → closing, exactly once (the row count tells who won), plus its pending delivery."""
     result = db.exec(update(Store).where(Store.id == store_id, Store.status == StoreStatus.OPEN)
                      .values(status=StoreStatus.CLOSING, closed_at=now))
     if result.rowcount != 1:
         return False
     db.add(ReportDelivery(store_id=store_id, next_attempt_at=now, created_at=now))
     return True
-
-
-def pending_deliveries(db: Session, *, now: datetime) -> list[ReportDelivery]:
-    return list(db.exec(select(ReportDelivery).where(col(ReportDelivery.next_attempt_at) <= now,
-                                                     ReportDelivery.state == "pending")))

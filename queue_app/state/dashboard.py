@@ -182,7 +182,8 @@ class DashboardState(rx.State):
             return rx.redirect(routes.SIGN_IN)
         with session() as db:
             snap = load_snapshot(db, store.id, now=utcnow())
-        return rx.download(data=reports.report_csv(snap), filename=reports.report_filename(snap))
+        return rx.download(data=reports.report_csv(snap), filename=reports.report_filename(snap),
+                           mime_type="text/csv")
 
     @rx.event
     async def regenerate_display_key(self):
