@@ -18,8 +18,8 @@ test: setup-dev             ## the whole suite (SQLite always; PostgreSQL/Redis 
 test-fast: setup-dev        ## unit + integration tests, no browser
 	scripts/test.sh -m "not e2e"
 
-bench: setup-dev            ## benchmarks; writes bench/results/<date>.json and a plot
-	$(VENV)/bin/python -m bench
+bench: setup-dev            ## benchmarks (< 30 min; BENCH_ARGS=--quick: < 3 min); writes bench/results/
+	$(VENV)/bin/python -m bench $(BENCH_ARGS)
 
 lint: setup-dev
 	$(VENV)/bin/ruff check queue_app tests bench

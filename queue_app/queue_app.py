@@ -32,7 +32,7 @@ app.register_lifespan_task(live.remember_loop)
 app.register_lifespan_task(jobs.run_scheduler)
 
 app.add_page(signup_page, route=routes.OPEN_STORE, title="Open a store · Queue System",
-             on_load=SignupState.guess_timezone)
+             on_load=SignupState.load)
 app.add_page(signin_page, route=routes.SIGN_IN, title="Sign in · Queue System",
              on_load=SigninState.load)
 app.add_page(forgot_page, route=routes.FORGOT, title="Forgot password · Queue System",

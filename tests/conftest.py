@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from alembic import command
 from alembic.config import Config
 from sqlmodel import Session, SQLModel
 
+from alembic import command
 from queue_app.config import ROOT
 from queue_app.db import make_engine
 
@@ -100,3 +100,23 @@ def db(engine) -> Iterator[Session]:
 @pytest.fixture
 def now() -> datetime:
     return NOW
+
+
+def run_async(coro):
+    """Run a coroutine to completion in a thread of its own.
+
+    Playwright's sync API keeps an event loop running in the main thread while the browser
+    fixtures live, so `asyncio.run` cannot be called there directly.
+    """
+    import asyncio
+    import contextvars
+    from concurrent.futures import ThreadPoolExecutor
+
+    context = contextvars.copy_context()  # Reflex keeps its registries in context variables
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(context.run, asyncio.run, coro).result()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Fast tests first; the browser tests (slow, one server for all) last."""
+    items.sort(key=lambda item: "/tests/e2e/" in str(item.fspath) or "e2e" in item.keywords)

@@ -29,7 +29,7 @@ def header_actions() -> rx.Component:
 
 def qr_panel() -> rx.Component:
     return rx.vstack(
-        rx.heading("Scan to join the queue", size="5", text_align="center"),
+        rx.heading("Scan to join the queue", size="5", as_="h2", text_align="center"),
         rx.cond(D.qr_code,
                 rx.image(src=D.qr_code, alt="Join QR code", width="100%", max_width="320px",
                          custom_attrs={"data-url": D.join_url},  # what the code encodes (tests)
@@ -46,7 +46,7 @@ def qr_panel() -> rx.Component:
 def walk_in_form() -> rx.Component:
     errors = D.walk_in_error
     return rx.vstack(
-        rx.heading("Add walk-in", size="4"),
+        rx.heading("Add walk-in", size="4", as_="h2"),
         rx.form(
             rx.vstack(
                 rx.el.label("Name", html_for="walk-in-name"),
@@ -110,7 +110,7 @@ def _customer_row(customer: rx.Var) -> rx.Component:
 def _queue_panel(queue: rx.Var) -> rx.Component:
     return rx.vstack(
         rx.hstack(
-            rx.vstack(rx.heading(queue["name"], size="5"),
+            rx.vstack(rx.heading(queue["name"], size="5", as_="h2"),
                       rx.text(queue["waiting"], " waiting · now serving ", queue["serving"],
                               size="2", color="var(--gray-11)"),
                       spacing="0"),

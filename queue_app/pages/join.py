@@ -12,7 +12,7 @@ from queue_app.state.join import JoinState as J
 def refused_card(message: rx.Var | str) -> rx.Component:
     return rx.vstack(
         rx.icon("qr-code", size=40, color="var(--gray-9)"),
-        rx.heading(message, size="5", text_align="center", role="alert"),
+        rx.heading(message, size="5", as_="h2", text_align="center", role="alert"),
         rx.text("Ask at the counter if you need help.", color="var(--gray-11)"),
         align="center", style=styles.card, spacing="3")
 

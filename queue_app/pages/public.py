@@ -21,7 +21,7 @@ def public_page() -> rx.Component:
                 rx.cond(P.closed, rx.callout("This store is closed for today.", color_scheme="gray",
                                              role="alert", width="100%")),
                 rx.foreach(P.queues, lambda q: rx.vstack(
-                    rx.heading(q["name"], size="5"),
+                    rx.heading(q["name"], size="5", as_="h2"),
                     rx.text("Now serving: ", rx.text.strong(q["serving"])),
                     rx.text(q["waiting"], " waiting · a newcomer waits ", q["wait"]),
                     style=styles.card, spacing="1")),

@@ -59,11 +59,12 @@ def ticket_page() -> rx.Component:
         rx.cond(
             T.found,
             rx.vstack(
-                rx.heading(T.store_name, size="6"),
-                rx.cond(T.store_closed, rx.callout("This store is closed for today.",
-                                                   color_scheme="gray", role="alert", width="100%")),
+                rx.heading(T.store_name, size="6", as_="h1"),
+                rx.cond(T.store_closed, rx.callout(
+                    "This store is closed for today, so this ticket has ended. Thank you for "
+                    "waiting with us!", color_scheme="gray", role="alert", width="100%")),
                 rx.cond(T.your_turn & ~T.store_closed, rx.box(
-                    rx.heading("It's your turn", size="8"),
+                    rx.heading("It's your turn", size="8", as_="h2"),
                     rx.text("Please come to the counter now."),
                     style={"background": "var(--green-9)", "color": "white", "padding": "1.5rem",
                            "border_radius": "12px", "width": "100%", "text_align": "center"},
@@ -76,8 +77,9 @@ def ticket_page() -> rx.Component:
                 rx.box(rx.foreach(T.people, _person), role="status", aria_live="polite",
                        aria_label="Your place in the queue", width="100%",
                        style={"display": "flex", "flex_direction": "column", "gap": "1rem"}),
-                rx.text("Keep this page open — it updates by itself. You can also bookmark it.",
-                        size="2", color="var(--gray-10)"),
+                rx.cond(T.active & ~T.store_closed, rx.text(
+                    "Keep this page open — it updates by itself. You can also bookmark it.",
+                    size="2", color="var(--gray-10)")),
                 spacing="4", width="100%"),
             rx.callout("This ticket does not exist, or its store has closed for the day and its data "
                        "was deleted. To join a queue, scan the code at the counter.",

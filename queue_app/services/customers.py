@@ -10,8 +10,17 @@ from sqlmodel import Session, col, select, update
 
 from queue_app import domain
 from queue_app.config import settings
-from queue_app.models import (Customer, CustomerState, Party, Pass, PassState, Queue, Source, Store,
-                              StoreStatus)
+from queue_app.models import (
+    Customer,
+    CustomerState,
+    Party,
+    Pass,
+    PassState,
+    Queue,
+    Source,
+    Store,
+    StoreStatus,
+)
 from queue_app.services import ratelimit
 from queue_app.services.errors import NotAllowed, NotFound, StaleUpdate
 from queue_app.services.passes import SCAN_AGAIN, STORE_CLOSED
@@ -27,7 +36,8 @@ def join(db: Session, pass_token: str, browser: str, people: Sequence[dict], *, 
         raise NotAllowed(SCAN_AGAIN)
     store = _open_store(db, found.store_id)
     persons = domain.validate_party(people, [q.id for q in _queues(db, store.id)])
-    ratelimit.check(db, "join-ip", client_ip, now=now)
+    caller = f"{store.id}:{client_ip}"  # per store: a busy store never uses up another's allowance
+    ratelimit.check(db, "join-ip", caller, now=now)
     used = db.exec(update(Pass).where(
         Pass.id == found.id, Pass.state == PassState.SCANNED, Pass.browser_hash == browser,
         col(Pass.scanned_at) > now - settings.pass_ttl).values(state=PassState.USED, used_at=now))
@@ -35,7 +45,7 @@ def join(db: Session, pass_token: str, browser: str, people: Sequence[dict], *, 
         db.rollback()
         raise NotAllowed(SCAN_AGAIN)
     party = _insert_party(db, store.id, persons, Source.QR, now=now, pass_id=found.id)
-    ratelimit.record(db, "join-ip", client_ip, now=now)
+    ratelimit.record(db, "join-ip", caller, now=now)
     db.commit()
     return party
 
@@ -57,10 +67,14 @@ def _insert_party(db: Session, store_id: int, persons: list[domain.Person], sour
                   pass_id=pass_id, created_at=now)
     db.add(party)
     db.flush()
-    for person in persons:
+    # Lock the queue rows in one global order (by id): two parties spanning the same queues in
+    # opposite orders would otherwise deadlock on PostgreSQL.
+    tickets = {i: _next_ticket(db, p.queue_id) for i, p in sorted(enumerate(persons),
+                                                                  key=lambda item: item[1].queue_id)}
+    for i, person in enumerate(persons):
         db.add(Customer(store_id=store_id, queue_id=person.queue_id, party_id=party.id,
-                        ticket_number=_next_ticket(db, person.queue_id), name=person.name,
-                        phone=person.phone, joined_at=now))
+                        ticket_number=tickets[i], name=person.name, phone=person.phone,
+                        joined_at=now))
     db.flush()
     return party
 

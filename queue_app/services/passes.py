@@ -21,13 +21,15 @@ def current_pass(db: Session, store_id: int, *, now: datetime) -> Pass:
                     .order_by(col(Pass.id).desc())).first()
     if shown is not None:
         return shown
-    return _new_pass(db, store_id, now=now)
+    fresh = _new_pass(db, store_id, now=now)
+    db.commit()
+    return fresh
 
 
 def _new_pass(db: Session, store_id: int, *, now: datetime) -> Pass:
+    """Add a fresh pass to the caller's transaction."""
     fresh = Pass(store_id=store_id, token=secrets.token_urlsafe(24), created_at=now)  # 192 bits
     db.add(fresh)
-    db.commit()
     return fresh
 
 
@@ -51,8 +53,8 @@ def scan(db: Session, token: object, browser: str, *, now: datetime) -> tuple[Pa
     if claimed.rowcount != 1:  # already scanned elsewhere, used, or lost a race
         db.rollback()
         raise NotAllowed(SCAN_AGAIN)
+    _new_pass(db, found.store_id, now=now)  # same transaction: the counter is never without a code
     db.commit()
-    _new_pass(db, found.store_id, now=now)
     db.refresh(found)
     return found, True
 
@@ -75,9 +77,8 @@ def rotate_stale_passes(db: Session, *, now: datetime) -> list[int]:
     for old in stale:
         gone = db.exec(update(Pass).where(Pass.id == old.id, Pass.state == PassState.NORMAL)
                        .values(state=PassState.USED, used_at=now))
-        if gone.rowcount == 1:
+        if gone.rowcount == 1 and old.store_id not in stores:
             stores.append(old.store_id)
+            _new_pass(db, old.store_id, now=now)  # same transaction: never a counter without a code
     db.commit()
-    for store_id in stores:
-        current_pass(db, store_id, now=now)
     return stores

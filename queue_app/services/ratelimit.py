@@ -18,18 +18,38 @@ LIMITS: dict[str, tuple[int, timedelta]] = {
     "forgot-ip": (10, timedelta(hours=1)),
     "join-ip": (30, timedelta(minutes=10)),
 }
-KEEP_FOR = max(window for _, window in LIMITS.values())
+# Kinds that lock: reaching the limit refuses `who` for a whole window from the last attempt counted
+# (SPEC §1.2), instead of letting one more attempt through as soon as the oldest one ages out.
+LOCK_OUTS = {"signin-fail"}
+KEEP_FOR = 2 * max(window for _, window in LIMITS.values())
 
 
 def check(db: Session, kind: str, who: str, *, now: datetime) -> None:
     """Raise `RateLimited` when `who` already used up `kind` in the window."""
     limit, window = LIMITS[kind]
     key = f"{kind}:{who}"
-    times = db.exec(select(Attempt.at).where(Attempt.key == key, Attempt.at > now - window)
-                    .order_by(col(Attempt.at).desc()).limit(limit)).all()
+    if kind in LOCK_OUTS:
+        until = _locked_until(_times(db, key, since=now - 2 * window), limit, window)
+        if until is not None and until > now:
+            raise RateLimited(retry_after=until - now)
+        return
+    times = _times(db, key, since=now - window, limit=limit)
     if len(times) >= limit:
-        raise RateLimited(retry_after=times[-1] + window - now if kind != "signin-fail"
-                          else times[0] + window - now)
+        raise RateLimited(retry_after=times[-1] + window - now)
+
+
+def _times(db: Session, key: str, *, since: datetime, limit: int | None = None) -> list[datetime]:
+    """Times of the attempts under `key` after `since`, newest first."""
+    return list(db.exec(select(Attempt.at).where(Attempt.key == key, Attempt.at > since)
+                        .order_by(col(Attempt.at).desc()).limit(limit)).all())
+
+
+def _locked_until(times: list[datetime], limit: int, window: timedelta) -> datetime | None:
+    """End of the latest lock: `limit` attempts within `window` lock until `window` after the last."""
+    for k in range(len(times) - limit + 1):  # newest first: the first run found ends last
+        if times[k] - times[k + limit - 1] < window:
+            return times[k] + window
+    return None
 
 
 def record(db: Session, kind: str, who: str, *, now: datetime) -> None:

@@ -43,6 +43,12 @@ class SignupState(rx.State):
             self.timezone = zone
 
     @rx.event
+    def load(self):
+        """A fresh form on every visit; the time zone is prefilled from the browser."""
+        self.slots, self.errors, self.busy = ["q0"], {}, False
+        return SignupState.guess_timezone
+
+    @rx.event
     def guess_timezone(self):
         return rx.call_script("Intl.DateTimeFormat().resolvedOptions().timeZone",
                               callback=SignupState.set_browser_timezone)

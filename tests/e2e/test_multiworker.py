@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import pickle
 import re
-import os
 import secrets
-import subprocess
 
 import pytest
 
 from tests.conftest import REDIS_URL, REQUIRE_SERVICES
-from tests.e2e.conftest import PHONE, TABLET, _free_port, _private_tree, _stop, _wait_until_serving
+from tests.e2e.conftest import PHONE, TABLET, start_app, stop_app
 
 WORKERS = 2
 MAX_PHONES = 8
@@ -34,20 +32,10 @@ def redis_server(tmp_path_factory, chromium):
         if REQUIRE_SERVICES:
             pytest.fail(f"Redis at {redis_url} is unreachable: {error}", pytrace=False)
         pytest.skip(f"Redis unreachable: {error}")
-    root = tmp_path_factory.mktemp("multiworker")
-    tree, port, log = _private_tree(root), _free_port(), root / "server.log"
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("QUEUE_", "REFLEX_"))}
-    env.update(QUEUE_PORT=str(port), QUEUE_DATABASE_URL=f"sqlite:///{root / 'queue.db'}",
-               QUEUE_OUTBOX_DIR=str(root / "outbox"), QUEUE_SECRET_KEY=secrets.token_urlsafe(48),
-               QUEUE_SCHEDULER="off", REFLEX_REDIS_URL=redis_url, GRANIAN_WORKERS=str(WORKERS))
-    with log.open("wb") as out:
-        process = subprocess.Popen(["bash", "scripts/start.sh"], cwd=tree, env=env, stdout=out,
-                                   stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                   start_new_session=True)
-    url = f"http://127.0.0.1:{port}"
-    _wait_until_serving(process, url, log)
+    process, url, _ = start_app(tmp_path_factory.mktemp("multiworker"), QUEUE_SCHEDULER="off",
+                                REFLEX_REDIS_URL=redis_url, GRANIAN_WORKERS=str(WORKERS))
     yield url, client
-    _stop(process)
+    stop_app(process)
     client.flushdb()
 
 

@@ -5,7 +5,6 @@ A store closes by its owner's button or at the end of its lifetime; threads and 
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import multiprocessing
 import threading
@@ -27,6 +26,7 @@ from queue_app.services import auth, closing, customers, passes, stores
 from queue_app.services.errors import NotAllowed
 from queue_app.state.common import OwnerAuth
 from queue_app.state.dashboard import DashboardState
+from tests.conftest import run_async
 from tests.integration.factories import cheap_argon2  # noqa: F401
 from tests.integration.smtp_server import free_port, smtp_server, smtp_settings
 
@@ -103,7 +103,7 @@ def test_export_csv_on_the_dashboard_downloads_the_very_bytes_the_report_mail_at
         spec = await DashboardState.export_csv.fn(await root.get_state(DashboardState))
         return {str(name): value._var_value for name, value in spec.args}
 
-    download = asyncio.run(export())
+    download = run_async(export())
     closing.close_store(db, store.id, now=now)
     db.commit()
     with smtp_server() as (inbox, port):

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-
 import pytest
 from reflex.istate.data import RouterData
 from reflex.state import State
@@ -18,6 +16,7 @@ from queue_app.state.common import OwnerAuth
 from queue_app.state.dashboard import DashboardState
 from queue_app.state.join import BrowserId, JoinState
 from queue_app.state.ticket import TicketState
+from tests.conftest import run_async
 
 
 @pytest.fixture
@@ -49,7 +48,7 @@ async def _state(cls, *, token: str = "", params: dict | None = None):
 
 def _run(db, coro):
     db.commit()  # end the test's own transaction: SQLite allows one writer at a time
-    return asyncio.run(coro)
+    return run_async(coro)
 
 
 @pytest.mark.parametrize("forged_token", ["", "x" * 43, "not-a-token"])

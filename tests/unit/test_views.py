@@ -1,0 +1,175 @@
+"""What each screen is given: positions and waits, and never another customer's name or phone."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import UTC, datetime, timedelta
+
+from queue_app import views
+from queue_app.models import CustomerState as S
+from queue_app.models import Queue, Source, StoreStatus
+from queue_app.services.snapshot import CustomerRow, StoreSnapshot
+
+NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
+HAIRCUT, COLOR = 1, 2
+
+
+def _queues() -> tuple[Queue, ...]:
+    return (Queue(id=HAIRCUT, store_id=1, name="Haircut", prefix="A", position=0,
+                  default_service_seconds=300),
+            Queue(id=COLOR, store_id=1, name="Color", prefix="B", position=1, default_service_seconds=600))
+
+
+class _Line:
+    """Customers joining one after the other, a minute apart, as `load_snapshot` lists them."""
+
+    def __init__(self) -> None:
+        self.rows: list[CustomerRow] = []
+        self._tickets = {HAIRCUT: itertools.count(1), COLOR: itertools.count(1)}
+
+    def join(self, name: str, queue_id: int = HAIRCUT, *, party: str = "", state: S = S.WAITING,
+             phone: str = "", called: int | None = None, finished: int | None = None,
+             source: Source = Source.QR) -> CustomerRow:
+        number = len(self.rows) + 1
+        joined = NOW - timedelta(hours=2) + timedelta(minutes=number)
+        row = CustomerRow(
+            id=number, queue_id=queue_id, party_id=number, party_secret=party or f"secret-of-{name}",
+            party_size=1, source=source, ticket_number=next(self._tickets[queue_id]), name=name,
+            phone=phone or f"+33 6 00 00 00 {number:02d}", state=state, joined_at=joined,
+            called_at=None if called is None else joined + timedelta(minutes=called),
+            finished_at=None if finished is None else joined + timedelta(minutes=finished))
+        self.rows.append(row)
+        return row
+
+    def snapshot(self) -> StoreSnapshot:
+        return StoreSnapshot(
+            store_id=1, name="Café Nord", description="", timezone="Europe/Paris",
+            status=StoreStatus.OPEN, opened_at=NOW - timedelta(hours=3), closes_at=NOW + timedelta(hours=21),
+            slug="slug", display_key="key", queues=_queues(), customers=tuple(self.rows),
+            pass_token="pass", taken_at=NOW)
+
+
+def _ticket(line: _Line, secret: str) -> list[dict]:
+    return views.ticket_people(line.snapshot(), secret, almost=3)
+
+
+def test_people_ahead_count_only_waiting_customers_of_the_same_queue_in_join_order():
+    line = _Line()
+    ann = line.join("Ann")
+    line.join("Bob", COLOR)
+    line.join("Cid", state=S.PROCESSING, called=5)
+    dan = line.join("Dan")
+    line.join("Eve", state=S.DONE, called=1, finished=3)
+    fay = line.join("Fay")
+    gus = line.join("Gus", COLOR)
+    ahead = views.people_ahead(line.snapshot())
+    assert (ahead[ann.id], ahead[dan.id], ahead[fay.id]) == (0, 1, 2)
+    assert ahead[gus.id] == 1  # only Bob, in the other queue
+    assert set(ahead) == {ann.id, dan.id, fay.id, 2, gus.id}  # nobody served or finished
+
+
+def test_a_ticket_shows_position_and_wait_from_the_queue_default_until_three_services():
+    line = _Line()
+    line.join("Ann")
+    line.join("Bob")
+    line.join("Cid", party="mine")
+    [cid] = _ticket(line, "mine")
+    assert (cid["ticket"], cid["queue"], cid["ahead"], cid["ahead_text"]) == ("A-003", "Haircut", 2,
+                                                                              "2 people ahead of you")
+    assert cid["wait"] == "about 15 min"  # (2 ahead + 1) × 5 min default
+
+
+def test_the_wait_follows_the_mean_of_the_last_ten_services():
+    line = _Line()
+    for minutes in (2, 2, 2):  # three 2-minute services: the 5-minute default no longer applies
+        line.join("Done", state=S.DONE, called=10, finished=10 + minutes)
+    line.join("Ann")
+    line.join("Me", party="mine")
+    assert _ticket(line, "mine")[0]["wait"] == "about 4 min"
+
+
+def test_the_next_customer_reads_you_are_next_and_almost_your_turn():
+    line = _Line()
+    line.join("Me", party="mine")
+    [me] = _ticket(line, "mine")
+    assert (me["ahead"], me["ahead_text"], me["almost"], me["called"]) == (0, "You are next", True, False)
+
+
+def test_almost_your_turn_starts_when_at_most_three_people_are_ahead():
+    line = _Line()
+    for name in "ABCD":
+        line.join(name)
+    line.join("Me", party="mine")
+    assert _ticket(line, "mine")[0]["almost"] is False
+    line = _Line()
+    for name in "ABC":
+        line.join(name)
+    line.join("Me", party="mine")
+    assert _ticket(line, "mine")[0]["almost"] is True
+
+
+def test_a_called_customer_is_told_it_is_their_turn_and_has_no_position():
+    line = _Line()
+    line.join("Me", party="mine", state=S.PROCESSING, called=3)
+    [me] = _ticket(line, "mine")
+    assert me["called"] is True and me["state_label"] == "Your turn"
+    assert (me["ahead_text"], me["wait"], me["almost"]) == ("", "", False)
+
+
+def test_a_ticket_lists_every_person_of_the_party_and_only_them():
+    line = _Line()
+    line.join("Stranger", phone="+44 7700 900123")
+    line.join("Me", party="mine", phone="+33 6 11 11 11 11")
+    line.join("Other", COLOR, phone="+49 151 000000")
+    line.join("My kid", COLOR, party="mine")
+    people = _ticket(line, "mine")
+    assert [(p["name"], p["ticket"], p["ahead"]) for p in people] == [("Me", "A-002", 1),
+                                                                      ("My kid", "B-002", 1)]
+    shown = repr(people)
+    for secret in ("Stranger", "Other", "+44 7700 900123", "+49 151 000000", "+33 6 11 11 11 11",
+                   "secret-of-"):
+        assert secret not in shown  # not even the party's own phone: the screen does not need it
+
+
+def test_an_unknown_ticket_secret_shows_nobody():
+    line = _Line()
+    line.join("Ann")
+    assert _ticket(line, "made-up") == []
+
+
+def test_public_summaries_show_counts_and_tickets_but_no_names_or_phones():
+    line = _Line()
+    line.join("Ann Secret", phone="+33 6 99 99 99 99")
+    line.join("Bob Secret", state=S.PROCESSING, called=2)
+    line.join("Cid Secret", COLOR)
+    summaries = views.queue_summaries(line.snapshot())
+    assert [(s["name"], s["waiting"], s["serving"]) for s in summaries] == [("Haircut", 1, "A-002"),
+                                                                           ("Color", 1, "—")]
+    assert [s["wait"] for s in summaries] == ["about 10 min", "about 20 min"]  # a newcomer's wait
+    shown = repr(summaries)
+    assert "Secret" not in shown and "+33" not in shown and "secret-of" not in shown
+
+
+def test_the_dashboard_lists_waiting_and_called_customers_in_join_order_then_the_finished():
+    line = _Line()
+    line.join("Ann", state=S.DONE, called=1, finished=5)
+    line.join("Bob")
+    line.join("Cid", state=S.PROCESSING, called=4)
+    line.join("Dan", state=S.NO_SHOW, called=2, finished=30)
+    line.join("Eve")
+    line.join("Fay", COLOR)
+    line.join("Gus", state=S.DELETE, finished=1)
+    haircut, color = views.dashboard_queues(line.snapshot(), NOW)
+    assert [c["name"] for c in haircut["customers"]] == ["Bob", "Cid", "Eve", "Dan", "Gus", "Ann"]
+    assert [c["state_label"] for c in haircut["customers"][:3]] == ["Waiting", "Called", "Waiting"]
+    assert haircut["active_count"] == 3 and haircut["served"] == 1
+    assert [c["name"] for c in color["customers"]] == ["Fay"]
+
+
+def test_the_dashboard_shows_the_owner_names_phones_tickets_and_walk_ins():
+    line = _Line()
+    line.join("Ann", phone="+33 6 12 34 56 78", source=Source.WALK_IN)
+    [row] = views.dashboard_queues(line.snapshot(), NOW)[0]["customers"]
+    assert (row["ticket"], row["name"], row["phone"], row["walk_in"]) == ("A-001", "Ann", "+33 6 12 34 56 78",
+                                                                          True)
+    assert row["waited"] == "1 h 59" and row["joined"] == "08:01"  # Paris is UTC+1 in November
