@@ -158,6 +158,17 @@ def ticket_label(prefix: str, number: int) -> str:
     return f"{prefix}-{number:03d}"
 
 
+SERVICE_MINUTES_MAX = 240
+
+
+def service_minutes_error(value: object) -> str:
+    """The owner's default service time of a queue: whole minutes, 1 to 240."""
+    minutes = to_int(value)
+    if minutes is None or not 1 <= minutes <= SERVICE_MINUTES_MAX:
+        return f"Enter a whole number of minutes from 1 to {SERVICE_MINUTES_MAX}."
+    return ""
+
+
 def phone_error(phone: str) -> str:
     if len(phone) > PHONE_MAX:
         return f"A phone number has at most {PHONE_MAX} characters."

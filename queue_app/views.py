@@ -74,6 +74,7 @@ def _queue_summaries(snap: StoreSnapshot) -> list[dict]:
             "serving": ", ".join(serving) or "—",
             "wait": domain.format_wait(domain.estimated_wait_seconds(waiting, averages[q.id])),
             "average_service": domain.format_wait(averages[q.id]).removeprefix("about "),
+            "default_minutes": q.default_service_seconds // 60,
         })
     return result
 

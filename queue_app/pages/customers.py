@@ -107,6 +107,28 @@ def _customer_row(customer: rx.Var) -> rx.Component:
                "opacity": rx.cond(finished, "0.6", "1")})
 
 
+def _service_time_popover(queue: rx.Var) -> rx.Component:
+    """The queue's default service time: used for estimates until 3 services were seen."""
+    field_id = "minutes-" + queue["id"].to(str)
+    return rx.popover.root(
+        rx.popover.trigger(rx.button("Edit default time", variant="ghost", size="1",
+                                     style={"min_height": "32px"})),
+        rx.popover.content(rx.form(
+            rx.vstack(
+                rx.el.label("Default service time (minutes)", html_for=field_id),
+                rx.input(id=field_id, name="minutes", type="number", min=1,
+                         max=domain.SERVICE_MINUTES_MAX, default_value=queue["default_minutes"],
+                         style=styles.input_box),
+                rx.text("Used for wait estimates until 3 customers of this queue were served.",
+                        size="1", color="var(--gray-10)"),
+                rx.el.input(type="hidden", name="queue_id", value=queue["id"]),
+                rx.popover.close(rx.button("Save", type="submit", style=styles.big_button)),
+                spacing="2"),
+            on_submit=D.set_default_service,
+            reset_on_submit=False)),
+    )
+
+
 def _queue_panel(queue: rx.Var) -> rx.Component:
     return rx.vstack(
         rx.hstack(
@@ -118,8 +140,10 @@ def _queue_panel(queue: rx.Var) -> rx.Component:
             rx.button(rx.icon("bell-ring"), "Call next", size="3", on_click=D.call_next(queue["id"]),
                       aria_label="Call next", style=styles.big_button),
             width="100%", align="center"),
-        rx.text("Served ", queue["served"], " · average wait ", queue["average_wait"],
-                " · service time ", queue["average_service"], size="1", color="var(--gray-10)"),
+        rx.hstack(
+            rx.text("Served ", queue["served"], " · average wait ", queue["average_wait"],
+                    " · service time ", queue["average_service"], size="1", color="var(--gray-10)"),
+            _service_time_popover(queue), align="center", wrap="wrap"),
         rx.cond(queue["customers"].to(list).length() > 0,
                 rx.box(rx.foreach(queue["customers"].to(list[dict]), _customer_row), role="list",
                        aria_label=queue["name"].to(str) + " customers", width="100%"),

@@ -68,6 +68,22 @@ def update_description(db: Session, store: Store, description: object, *, now: d
     return store
 
 
+def set_default_service(db: Session, store: Store, queue_id: object, minutes: object, *,
+                        now: datetime) -> Queue:
+    """The owner sets a queue's default service time (used until 3 services were seen)."""
+    if message := domain.service_minutes_error(minutes):
+        raise ValidationError({"minutes": message})
+    _require_open(store)
+    queue = db.exec(select(Queue).where(Queue.id == domain.to_int(queue_id),
+                                        Queue.store_id == store.id)).first()
+    if queue is None:
+        raise NotFound("That queue is not in this store.")
+    queue.default_service_seconds = domain.to_int(minutes) * 60
+    db.add(queue)
+    db.commit()
+    return queue
+
+
 def regenerate_display_key(db: Session, store: Store, *, now: datetime) -> Store:
     """A new wall-display secret; screens opened with the old key stop working."""
     _require_open(store)

@@ -186,6 +186,13 @@ class DashboardState(rx.State):
                            mime_type="text/csv")
 
     @rx.event
+    async def set_default_service(self, data: dict):
+        await self._act(lambda db, store: stores.set_default_service(
+            db, store, data.get("queue_id"), data.get("minutes"), now=utcnow()))
+        if not self.error:
+            self.message = "Default service time saved."
+
+    @rx.event
     async def regenerate_display_key(self):
         await self._act(lambda db, store: stores.regenerate_display_key(db, store, now=utcnow()))
         if not self.error:

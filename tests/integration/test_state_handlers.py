@@ -132,3 +132,29 @@ def test_a_join_submitted_by_another_browser_than_the_scanner_is_refused(app_eng
     thief = _run(db, scenario())
     assert "already used" in thief.refused
     assert db.exec(select(Customer)).all() == []
+
+
+def test_the_owner_sets_a_queues_default_service_time_but_not_another_stores(app_engine, db, now):
+    mine = _open(db, now, "a@example.com")
+    theirs = _open(db, now, "b@example.com")
+    my_queue = stores.queues_of(db, mine.id)[0]
+    their_queue = stores.queues_of(db, theirs.id)[0]
+    token = auth.start_session(db, mine, now=now)
+
+    async def scenario():
+        dash = await _state(DashboardState, token=token)
+        set_default = DashboardState.set_default_service.fn
+        await set_default(dash, {"queue_id": str(my_queue.id), "minutes": "12"})
+        saved = dash.message
+        await set_default(dash, {"queue_id": str(my_queue.id), "minutes": "0"})
+        zero = dash.error
+        await set_default(dash, {"queue_id": str(their_queue.id), "minutes": "1"})
+        return saved, zero, dash.error
+
+    saved, zero, foreign = _run(db, scenario())
+    assert saved == "Default service time saved."
+    assert "1 to 240" in zero
+    assert "not in this store" in foreign
+    db.expire_all()
+    assert [q.default_service_seconds for q in stores.queues_of(db, mine.id)] == [720]
+    assert [q.default_service_seconds for q in stores.queues_of(db, theirs.id)] == [300]

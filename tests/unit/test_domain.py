@@ -291,3 +291,13 @@ def test_time_waited_on_the_dashboard_is_short():
 def test_file_names_are_ascii_slugs():
     assert domain.slugify("Café Nord!") == "cafe-nord"
     assert domain.slugify("مقهى") == "store"
+
+
+@pytest.mark.parametrize("value", ["0", "241", "2.5", "", None, "ten", -3])
+def test_a_default_service_time_must_be_whole_minutes_from_1_to_240(value):
+    assert "1 to 240" in domain.service_minutes_error(value)
+
+
+@pytest.mark.parametrize("value", ["1", 5, "240"])
+def test_a_sensible_default_service_time_is_accepted(value):
+    assert domain.service_minutes_error(value) == ""
