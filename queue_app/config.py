@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import secrets
 from datetime import timedelta
 from pathlib import Path
 
@@ -28,6 +29,27 @@ def _duration(text: str) -> timedelta:
     if value <= 0:
         raise SettingsError(f"a duration must be positive: {text!r}")
     return timedelta(seconds=value * (factor or 1))
+
+
+def _local_secret(path: Path) -> str:
+    """A random secret made once for this installation and kept in `var/` (owner-only).
+
+    Several workers may start at once: the file appears atomically (hard link), and the loser of
+    the race reads the winner's key.
+    """
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_name(f".{path.name}.{os.getpid()}")
+        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as out:
+            out.write(secrets.token_urlsafe(48))
+        try:
+            os.link(temporary, path)
+        except FileExistsError:
+            pass
+        finally:
+            temporary.unlink()
+    return path.read_text().strip()
 
 
 def _flag(text: str) -> bool:
@@ -73,8 +95,8 @@ class Settings:
         if self.is_production:
             if self.secret_key == _DEV_SECRET or len(self.secret_key) < 32:
                 raise SettingsError("QUEUE_SECRET_KEY must be set to 32+ random characters in production")
-            if not self.base_url:
-                raise SettingsError("QUEUE_BASE_URL must be set in production (the URL phones open)")
+        if self.base_url and not self.base_url.startswith(("http://", "https://")):
+            raise SettingsError(f"QUEUE_BASE_URL must start with http:// or https://, got {self.base_url!r}")
         if self.almost_position < 0:
             raise SettingsError("QUEUE_ALMOST_POSITION must be 0 or more")
         return self
@@ -113,6 +135,9 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
                 values[field] = cast(get(name))
             except ValueError:
                 raise SettingsError(f"QUEUE_{name} must be a number, got {get(name)!r}") from None
+    if environ is None and "secret_key" not in values and get("ENV", "development") != "production":
+        # `make run` with nothing set: still no shared, guessable key for hashing tokens.
+        values["secret_key"] = _local_secret(ROOT / "var" / "secret.key")
     if "base_url" in values:
         values["base_url"] = str(values["base_url"]).rstrip("/")
     return dataclasses.replace(defaults, **values).check()
