@@ -81,6 +81,10 @@ def _queue_summaries(snap: StoreSnapshot) -> list[dict]:
 
 def dashboard_queues(snap: StoreSnapshot, now: datetime) -> list[dict]:
     """Queue panels for the owner: summary plus the customer list, active first, in join order."""
+    return _memo(snap, f"dashboard_queues@{now.isoformat()}", lambda s: _dashboard_queues(s, now))
+
+
+def _dashboard_queues(snap: StoreSnapshot, now: datetime) -> list[dict]:
     panels = []
     for summary in queue_summaries(snap):
         mine = [c for c in snap.customers if c.queue_id == summary["id"]]

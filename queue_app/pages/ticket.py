@@ -36,7 +36,8 @@ def _person(person: rx.Var) -> rx.Component:
     return rx.vstack(
         rx.hstack(rx.text(person["ticket"], size="8", weight="bold"), rx.spacer(),
                   rx.badge(person["state_label"], size="3", color_scheme=rx.match(
-                      state, ("processing", "green"), ("waiting", "blue"), "gray")), width="100%", align="center"),
+                      state, ("processing", "green"), ("waiting", "blue"), "gray")),
+                  width="100%", align="center"),
         rx.text(person["name"], " · ", person["queue"], color="var(--gray-11)",
                 overflow_wrap="anywhere"),  # a 64-letter name must not widen a 360 px phone
         rx.match(

@@ -17,8 +17,6 @@ from queue_app.state.common import OwnerAuth, log, page_origin
 class DashboardState(rx.State):
     """Everything the dashboard shows is derived from one snapshot in `show`."""
 
-    _watching: int = 0
-    _origin: str = ""
     loaded: bool = False
     store_name: str = ""
     description: str = ""
@@ -36,19 +34,20 @@ class DashboardState(rx.State):
     walk_in_ticket: str = ""
     walk_in_error: dict[str, str] = {}
 
-    def show(self, snap: StoreSnapshot) -> None:
-        """Derive every var from `snap` (called on load and by live pushes)."""
-        now = utcnow()
-        self.store_name, self.description = snap.name, snap.description
-        self.closes_at = snap.closes_at.isoformat()
-        self.closes_local = views.local_time(snap.closes_at, snap.timezone, "%a %H:%M")
-        self.queues = views.dashboard_queues(snap, now)
-        self.closed = snap.status is not StoreStatus.OPEN
-        self.join_url = routes.join_url(self._origin, snap.pass_token) if snap.pass_token else ""
-        self.qr_code = qr.qr_data_uri(self.join_url) if self.join_url else ""
-        self.display_url = routes.display_path(snap.display_key)
-        self.public_url = routes.public_path(snap.slug)
-        self.loaded = True
+    @classmethod
+    def view(cls, snap: StoreSnapshot, context: dict[str, str]) -> dict:
+        """Every var derived from the store; `context["origin"]` is where phones reach the app."""
+        join_url = routes.join_url(context["origin"], snap.pass_token) if snap.pass_token else ""
+        return {
+            "store_name": snap.name, "description": snap.description,
+            "closes_at": snap.closes_at.isoformat(),
+            "closes_local": views.local_time(snap.closes_at, snap.timezone, "%a %H:%M"),
+            "queues": views.dashboard_queues(snap, snap.taken_at),
+            "closed": snap.status is not StoreStatus.OPEN,
+            "join_url": join_url, "qr_code": qr.qr_data_uri(join_url) if join_url else "",
+            "display_url": routes.display_path(snap.display_key),
+            "public_url": routes.public_path(snap.slug), "loaded": True,
+        }
 
     async def _owner_store(self) -> Store:
         """The signed-in store, checked on every call; never taken from the page."""
@@ -62,14 +61,13 @@ class DashboardState(rx.State):
         try:
             store = await self._owner_store()
         except NotAllowed:
-            self._watching, self.loaded = 0, False
+            self.loaded = False
+            live.unwatch(self.router.session.client_token)
             return rx.redirect(routes.SIGN_IN)
         with session() as db:
             passes.current_pass(db, store.id, now=utcnow())
             snap = load_snapshot(db, store.id, now=utcnow())
-        self._watching, self._origin = store.id, page_origin(self)
-        live.watch(store.id, self.router.session.client_token, type(self))
-        self.show(snap)
+        live.show(self, store.id, snap, {"origin": page_origin(self)})
 
     @rx.event
     def start_editing(self):
@@ -107,7 +105,7 @@ class DashboardState(rx.State):
         log.info("store %s closed by its owner", store.id)
         jobs.deliver_report_soon(store.id)  # the owner gets the report now, not at the next job run
         live.publish_soon(store.id)
-        self._watching = 0
+        live.unwatch(self.router.session.client_token)
         return rx.redirect(routes.CLOSED)
 
     @rx.event
@@ -116,9 +114,8 @@ class DashboardState(rx.State):
         with session() as db:
             auth.sign_out(db, auth_state.token)
         auth_state.token = ""
-        if self._watching:
-            live.unwatch(self._watching, self.router.session.client_token)
-        self._watching, self.loaded = 0, False
+        live.unwatch(self.router.session.client_token)
+        self.loaded = False
         return rx.redirect(routes.SIGN_IN)
 
     async def _act(self, action) -> None:

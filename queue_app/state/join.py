@@ -31,7 +31,6 @@ class BrowserId(rx.State):
 class JoinState(rx.State):
     """The join page; the pass token is read from the route and checked by the service."""
 
-    _watching: int = 0
     _pass: str = ""
     _browser: str = ""
     refused: str = ""
@@ -42,11 +41,12 @@ class JoinState(rx.State):
     errors: dict[str, str] = {}
     busy: bool = False
 
-    def show(self, snap: StoreSnapshot) -> None:
-        self.store_name, self.description = snap.name, snap.description
-        self.queues = views.queue_summaries(snap)
-        if snap.status is not StoreStatus.OPEN:
-            self.refused = passes.STORE_CLOSED
+    @classmethod
+    def view(cls, snap: StoreSnapshot, context: dict[str, str]) -> dict:
+        """The store and its queues' counts and waits; a closing store refuses the join."""
+        return {"store_name": snap.name, "description": snap.description,
+                "queues": views.queue_summaries(snap),
+                "refused": passes.STORE_CLOSED if snap.status is not StoreStatus.OPEN else ""}
 
     @rx.event
     async def load(self):
@@ -59,11 +59,11 @@ class JoinState(rx.State):
                 found, rotated = passes.scan(db, token, token_hash(browser), now=utcnow())
                 snap = load_snapshot(db, found.store_id, now=utcnow())
         except DomainError as error:
-            self.refused, self._watching = error.message, 0
+            self.refused = error.message
+            live.unwatch(self.router.session.client_token)
             return
-        self._pass, self._browser, self._watching = token, token_hash(browser), found.store_id
-        live.watch(found.store_id, self.router.session.client_token, type(self))
-        self.show(snap)
+        self._pass, self._browser = token, token_hash(browser)
+        live.show(self, found.store_id, snap, {})
         if rotated:
             live.publish_soon(found.store_id)
 
@@ -93,6 +93,7 @@ class JoinState(rx.State):
             return None
         except DomainError as error:
             self.errors, self.refused = {}, error.message
+            live.unwatch(self.router.session.client_token)  # this page is done: no more pushes
             return None
         finally:
             self.busy = False

@@ -15,17 +15,18 @@ from queue_app.state.common import page_origin, route_param
 
 
 class PublicState(rx.State):
-    _watching: int = 0
     found: bool = True
     store_name: str = ""
     description: str = ""
     closed: bool = False
     queues: list[dict] = []
 
-    def show(self, snap: StoreSnapshot) -> None:
-        self.store_name, self.description = snap.name, snap.description
-        self.closed = snap.status is not StoreStatus.OPEN
-        self.queues = views.queue_summaries(snap)
+    @classmethod
+    def view(cls, snap: StoreSnapshot, context: dict[str, str]) -> dict:
+        """Counts and ticket numbers only: never a name or a phone."""
+        return {"store_name": snap.name, "description": snap.description,
+                "closed": snap.status is not StoreStatus.OPEN,
+                "queues": views.queue_summaries(snap)}
 
     @rx.event
     def load(self):
@@ -34,17 +35,14 @@ class PublicState(rx.State):
                 store = stores.store_by_slug(db, route_param(self, "slug"))
                 snap = load_snapshot(db, store.id, now=utcnow())
         except DomainError:
-            self.found, self._watching = False, 0
+            self.found = False
+            live.unwatch(self.router.session.client_token)
             return
-        self.found, self._watching = True, store.id
-        live.watch(store.id, self.router.session.client_token, type(self))
-        self.show(snap)
+        self.found = True
+        live.show(self, store.id, snap, {})
 
 
 class DisplayState(rx.State):
-    _watching: int = 0
-    _origin: str = ""
-    _key: str = ""
     found: bool = True
     store_name: str = ""
     closed: bool = False
@@ -52,16 +50,16 @@ class DisplayState(rx.State):
     qr_code: str = ""
     join_url: str = ""
 
-    def show(self, snap: StoreSnapshot) -> None:
-        if snap.display_key != self._key:  # the owner made a new display link: this one stops
-            self.found, self._watching, self.qr_code, self.queues = False, 0, "", []
-            return
-        self.store_name = snap.name
-        self.closed = snap.status is not StoreStatus.OPEN
-        self.queues = views.queue_summaries(snap)
-        url = routes.join_url(self._origin, snap.pass_token) if snap.pass_token else ""
-        self.join_url = url if not self.closed else ""
-        self.qr_code = qr.qr_data_uri(url) if self.join_url else ""
+    @classmethod
+    def view(cls, snap: StoreSnapshot, context: dict[str, str]) -> dict:
+        """QR code and now-serving numbers; a display whose key was regenerated goes blank."""
+        if snap.display_key != context["key"]:
+            return {"found": False, "qr_code": "", "join_url": "", "queues": []}
+        closed = snap.status is not StoreStatus.OPEN
+        url = routes.join_url(context["origin"], snap.pass_token) if snap.pass_token and not closed else ""
+        return {"found": True, "store_name": snap.name, "closed": closed,
+                "queues": views.queue_summaries(snap), "join_url": url,
+                "qr_code": qr.qr_data_uri(url) if url else ""}
 
     @rx.event
     def load(self):
@@ -71,9 +69,7 @@ class DisplayState(rx.State):
                 passes.current_pass(db, store.id, now=utcnow())
                 snap = load_snapshot(db, store.id, now=utcnow())
         except DomainError:
-            self.found, self._watching = False, 0
+            self.found = False
+            live.unwatch(self.router.session.client_token)
             return
-        self.found, self._watching, self._origin = True, store.id, page_origin(self)
-        self._key = store.display_key
-        live.watch(store.id, self.router.session.client_token, type(self))
-        self.show(snap)
+        live.show(self, store.id, snap, {"key": store.display_key, "origin": page_origin(self)})

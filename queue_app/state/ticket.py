@@ -16,7 +16,6 @@ from queue_app.state.common import route_param
 
 
 class TicketState(rx.State):
-    _watching: int = 0
     _secret: str = ""
     found: bool = True
     store_name: str = ""
@@ -28,13 +27,15 @@ class TicketState(rx.State):
     message: str = ""
     error: str = ""
 
-    def show(self, snap: StoreSnapshot) -> None:
-        self.store_name = snap.name
-        self.store_closed = snap.status is not StoreStatus.OPEN
-        self.people = views.ticket_people(snap, self._secret, settings.almost_position)
-        self.your_turn = any(p["called"] for p in self.people)
-        self.almost = not self.your_turn and any(p["almost"] for p in self.people)
-        self.active = any(p["state"] in ("waiting", "processing") for p in self.people)
+    @classmethod
+    def view(cls, snap: StoreSnapshot, context: dict[str, str]) -> dict:
+        """This party's people only: the secret in `context` selects them."""
+        people = views.ticket_people(snap, context["secret"], settings.almost_position)
+        your_turn = any(p["called"] for p in people)
+        return {"store_name": snap.name, "store_closed": snap.status is not StoreStatus.OPEN,
+                "people": people, "your_turn": your_turn,
+                "almost": not your_turn and any(p["almost"] for p in people),
+                "active": any(p["state"] in ("waiting", "processing") for p in people)}
 
     @rx.event
     def load(self):
@@ -45,11 +46,11 @@ class TicketState(rx.State):
                 party = customers.party_by_secret(db, secret)
                 snap = load_snapshot(db, party.store_id, now=utcnow())
         except DomainError:
-            self.found, self._watching, self.people = False, 0, []
+            self.found, self.people = False, []
+            live.unwatch(self.router.session.client_token)
             return
-        self.found, self._secret, self._watching = True, secret, party.store_id
-        live.watch(party.store_id, self.router.session.client_token, type(self))
-        self.show(snap)
+        self.found, self._secret = True, secret
+        live.show(self, party.store_id, snap, {"secret": secret})
 
     @rx.event
     def leave(self, customer_id: int):
