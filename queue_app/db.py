@@ -14,18 +14,23 @@ from queue_app.config import settings
 
 
 def make_engine(url: str) -> sa.Engine:
-    """Create an engine with the pragmas and pool settings this app needs."""
+    """Create an engine with the pragmas and pool settings this app needs.
+
+    `hide_parameters`: a database error never carries names, phones or token hashes into a log.
+    """
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg2://" + url.removeprefix("postgresql://")
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        engine = sa.create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        engine = sa.create_engine(url, connect_args={"check_same_thread": False, "timeout": 30},
+                                  hide_parameters=True)
         sa.event.listen(engine, "connect", _sqlite_pragmas)
         sa.event.listen(engine, "begin", _sqlite_begin_immediate)
         return engine
-    return sa.create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    return sa.create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20,
+                            hide_parameters=True)
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:

@@ -86,6 +86,9 @@ class Store(SQLModel, table=True):
     name: str = Field(max_length=64)
     description: str = Field(default="", max_length=500)
     timezone: str = Field(max_length=64)
+    # The address the owner opened the store at: mailed links use it when QUEUE_BASE_URL is unset
+    # (never the Origin of a later request, which anyone can forge).
+    origin: str = Field(default="", max_length=255, sa_column_kwargs={"server_default": ""})
     slug: str = Field(max_length=64, unique=True)  # public page, unguessable
     display_key: str = Field(max_length=64, unique=True)  # wall display, regenerable
     status: StoreStatus = _status(StoreStatus, StoreStatus.OPEN, index=True)
@@ -109,6 +112,10 @@ class Queue(SQLModel, table=True):
 
 class Pass(SQLModel, table=True):
     __tablename__ = "pass"
+    __table_args__ = (  # the counter shows exactly one code: two screens loading at once can't add two
+        sa.Index("uq_pass_one_normal_per_store", "store_id", unique=True,
+                 sqlite_where=sa.text("state = 'normal'"), postgresql_where=sa.text("state = 'normal'")),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     store_id: int = _fk("store.id")

@@ -97,6 +97,7 @@ def _dashboard_queues(snap: StoreSnapshot, now: datetime) -> list[dict]:
             "served": len(served),
             "average_wait": domain.format_wait(sum(waits) / len(waits)) if waits else "—",
             "customers": [_owner_row(snap, c, now) for c in active + finished[:FINISHED_SHOWN]],
+            "next_id": next((c.id for c in active if c.state is CustomerState.WAITING), 0),
             "active_count": len(active),
         })
     return panels
@@ -113,6 +114,7 @@ def _owner_row(snap: StoreSnapshot, c: CustomerRow, now: datetime) -> dict:
         else "", "walk_in": c.source is Source.WALK_IN,
         "waited": domain.format_duration(end - c.joined_at),
         "joined": local_time(c.joined_at, snap.timezone),
+        "joined_iso": c.joined_at.isoformat(),
     }
 
 

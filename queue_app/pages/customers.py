@@ -70,7 +70,7 @@ def walk_in_form() -> rx.Component:
                             " — tell the customer their number."),
                     color_scheme="green", role="status", width="100%")),
                 spacing="2", width="100%"),
-            on_submit=D.add_walk_in, reset_on_submit=True, width="100%"),
+            on_submit=D.add_walk_in, reset_on_submit=False, width="100%"),
         style=styles.card)
 
 
@@ -99,8 +99,12 @@ def _customer_row(customer: rx.Var) -> rx.Component:
                                                       color_scheme="purple")),
                   align="center", wrap="wrap"),
         rx.hstack(rx.cond(customer["phone"], rx.text(customer["phone"], size="2")),
-                  rx.text("joined ", customer["joined"], " · waited ", customer["waited"],
-                          size="2", color="var(--gray-10)"), wrap="wrap"),
+                  rx.text("joined ", customer["joined"], " · ", size="2", color="var(--gray-10)"),
+                  rx.cond(customer["state"] == "waiting",  # ticks by itself while they wait
+                          rx.moment(customer["joined_iso"], from_now=True, interval=30_000,
+                                    color="var(--gray-10)", font_size="0.875rem"),
+                          rx.text("waited ", customer["waited"], size="2", color="var(--gray-10)")),
+                  wrap="wrap", spacing="1", align="baseline"),
         rx.flex(*[_action_button(customer, *action) for action in _ACTIONS], gap="2", wrap="wrap"),
         role="listitem", aria_label=customer["ticket"], spacing="2", width="100%",
         style={"padding": "0.75rem 0", "border_bottom": "1px solid var(--gray-4)",
@@ -137,7 +141,8 @@ def _queue_panel(queue: rx.Var) -> rx.Component:
                               size="2", color="var(--gray-11)"),
                       spacing="0"),
             rx.spacer(),
-            rx.button(rx.icon("bell-ring"), "Call next", size="3", on_click=D.call_next(queue["id"]),
+            rx.button(rx.icon("bell-ring"), "Call next", size="3",
+                      on_click=D.call_next(queue["id"], queue["next_id"]),
                       aria_label="Call next", style=styles.big_button),
             width="100%", align="center"),
         rx.hstack(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from queue_app import styles
+from queue_app import routes, styles
 from queue_app.pages import customers
 from queue_app.pages.components import brand, notice
 from queue_app.state.dashboard import DashboardState as D
@@ -75,6 +75,15 @@ def _header() -> rx.Component:
 def dashboard_page() -> rx.Component:
     return rx.box(
         rx.cond(
+            D.signed_out,
+            rx.vstack(
+                brand(),
+                rx.callout("You were signed out on this device (signed out or the password was "
+                           "changed). Sign in again to see the queues.", color_scheme="amber",
+                           role="alert", width="100%"),
+                rx.link("Sign in", href=routes.SIGN_IN),
+                spacing="4", max_width="40rem", margin_x="auto"),
+            rx.cond(
             D.closed,
             rx.vstack(
                 brand(),
@@ -97,6 +106,6 @@ def dashboard_page() -> rx.Component:
                         align="start"),
                 spacing="4", width="100%", max_width="1400px", margin_x="auto"),
             rx.center(rx.spinner(size="3"), height="60vh"),
-        )),
+        ))),
         style=styles.page,
     )

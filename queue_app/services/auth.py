@@ -9,7 +9,7 @@ from sqlmodel import Session, col, delete, select, update
 from queue_app import domain
 from queue_app.models import OwnerSession, ResetToken, Store, StoreStatus
 from queue_app.services import ratelimit
-from queue_app.services.errors import DomainError, NotAllowed, ValidationError
+from queue_app.services.errors import DomainError, NotAllowed, StoreClosed, ValidationError
 from queue_app.services.security import hash_password, new_token, token_hash, verify_password
 from queue_app.services.stores import open_store_by_email
 
@@ -51,7 +51,7 @@ def store_for_token(db: Session, token: object, *, now: datetime) -> Store:
     if row is None or row[0].expires_at <= now:
         raise NotAllowed("Please sign in.")
     if row[1].status is not StoreStatus.OPEN:
-        raise NotAllowed("This store is closed.")
+        raise StoreClosed("This store is closed.")
     return row[1]
 
 

@@ -7,7 +7,8 @@ from datetime import timedelta
 
 from queue_app.domain import DomainError, ValidationError
 
-__all__ = ["DomainError", "ValidationError", "NotAllowed", "NotFound", "RateLimited", "StaleUpdate"]
+__all__ = ["DomainError", "ValidationError", "NotAllowed", "NotFound", "StoreClosed", "RateLimited",
+           "StaleUpdate"]
 
 
 class NotFound(DomainError):
@@ -16,6 +17,10 @@ class NotFound(DomainError):
 
 class NotAllowed(DomainError):
     """The caller is not signed in for this store, or the store no longer accepts this."""
+
+
+class StoreClosed(NotAllowed):
+    """The store is closed: its owner's screens say so instead of asking to sign in."""
 
 
 class StaleUpdate(DomainError):

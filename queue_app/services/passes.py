@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 from datetime import datetime
 
+import sqlalchemy as sa
 from sqlmodel import Session, col, select, update
 
 from queue_app.config import settings
@@ -22,7 +23,12 @@ def current_pass(db: Session, store_id: int, *, now: datetime) -> Pass:
     if shown is not None:
         return shown
     fresh = _new_pass(db, store_id, now=now)
-    db.commit()
+    try:
+        db.commit()
+    except sa.exc.IntegrityError:  # another screen created it at the same moment: show that one
+        db.rollback()
+        return db.exec(select(Pass).where(Pass.store_id == store_id,
+                                          Pass.state == PassState.NORMAL)).one()
     return fresh
 
 

@@ -16,7 +16,9 @@ LIMITS: dict[str, tuple[int, timedelta]] = {
     "open-ip": (10, timedelta(hours=1)),
     "forgot-email": (3, timedelta(hours=1)),
     "forgot-ip": (10, timedelta(hours=1)),
-    "join-ip": (30, timedelta(minutes=10)),
+    # Per store and IP. Each join also needs a fresh code scanned at the counter, so this only has
+    # to stop scripts, not a busy shop whose guests share one Wi-Fi (NAT) address.
+    "join-ip": (300, timedelta(minutes=10)),
 }
 # Kinds that lock: reaching the limit refuses `who` for a whole window from the last attempt counted
 # (SPEC §1.2), instead of letting one more attempt through as soon as the oldest one ages out.

@@ -10,6 +10,7 @@ from sqlmodel import Session, col, select
 from queue_app.models import (
     Customer,
     CustomerState,
+    OwnerSession,
     Party,
     Pass,
     PassState,
@@ -52,12 +53,13 @@ class StoreSnapshot:
     customers: tuple[CustomerRow, ...]  # in join order
     pass_token: str  # the pass the counter shows now ("" when none or closed)
     taken_at: datetime
+    session_hashes: frozenset[str] = frozenset()  # the owner's live sign-ins (hashed tokens)
     # Views derived once per snapshot and shared by every tab it is pushed to (see views.py).
     memo: dict = field(default_factory=dict, compare=False, repr=False)
 
 
 def load_snapshot(db: Session, store_id: int, *, now: datetime) -> StoreSnapshot | None:
-    """Read a store with its queues, customers and current pass (four queries), or None."""
+    """Read a store with its queues, customers, current pass and sign-ins (five queries), or None."""
     store = db.get(Store, store_id)
     if store is None:
         return None
@@ -75,8 +77,11 @@ def load_snapshot(db: Session, store_id: int, *, now: datetime) -> StoreSnapshot
     current = db.exec(select(Pass.token).where(Pass.store_id == store_id,
                                                 Pass.state == PassState.NORMAL)
                       .order_by(col(Pass.id).desc()).limit(1)).first()
+    sessions = frozenset(db.exec(select(OwnerSession.token_hash).where(
+        OwnerSession.store_id == store_id, OwnerSession.expires_at > now)).all())
     return StoreSnapshot(
         store_id=store.id, name=store.name, description=store.description, timezone=store.timezone,
         status=store.status, opened_at=store.opened_at, closes_at=store.closes_at, slug=store.slug,
         display_key=store.display_key, queues=queues, customers=customers,
-        pass_token=current or "" if store.status is StoreStatus.OPEN else "", taken_at=now)
+        pass_token=current or "" if store.status is StoreStatus.OPEN else "", taken_at=now,
+        session_hashes=sessions)

@@ -18,15 +18,19 @@ from queue_app.services.security import hash_password
 EMAIL_TAKEN = "A store with this email is already open — sign in instead."
 
 
-def open_store(db: Session, form: domain.StoreForm, *, now: datetime, client_ip: str = "") -> Store:
-    """Create a store and its queues in one transaction; one open store per email."""
+def open_store(db: Session, form: domain.StoreForm, *, now: datetime, client_ip: str = "",
+               origin: str = "") -> Store:
+    """Create a store and its queues in one transaction; one open store per email.
+
+    `origin` is the address the owner opened it at: mailed links use it when no base URL is set.
+    """
     ratelimit.check(db, "open-ip", client_ip, now=now)
     ratelimit.record(db, "open-ip", client_ip, now=now)
     db.commit()
     if _open_store_by_email(db, form.email) is not None:
         raise ValidationError({"email": EMAIL_TAKEN})
     store = Store(email=form.email, password_hash=hash_password(form.password), name=form.name,
-                  description=form.description, timezone=form.timezone,
+                  description=form.description, timezone=form.timezone, origin=origin[:255],
                   slug=secrets.token_urlsafe(12), display_key=secrets.token_urlsafe(24),
                   opened_at=now, closes_at=now + settings.store_lifetime)
     db.add(store)
@@ -102,7 +106,7 @@ def store_by_slug(db: Session, slug: str) -> Store:
 
 def store_by_display_key(db: Session, key: str) -> Store:
     store = db.exec(select(Store).where(Store.display_key == str(key)[:64])).first()
-    if store is None or store.status is not StoreStatus.OPEN:
+    if store is None:  # a closed store's display still finds it, and says it is closed
         raise NotFound("This display link is not valid any more — open it again from the dashboard.")
     return store
 

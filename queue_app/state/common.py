@@ -12,11 +12,15 @@ log = logging.getLogger("queue_app.state")
 
 
 def client_ip(state: rx.State) -> str:
-    """The caller's IP: the socket peer, or the proxy's X-Forwarded-For when we trust the proxy."""
+    """The caller's IP: the socket peer, or, behind a proxy we trust, the address that proxy saw.
+
+    The proxy appends the peer it saw to `X-Forwarded-For`; everything left of that entry was
+    written by the client and proves nothing, so only the rightmost entry counts.
+    """
     if settings.trust_proxy:
         forwarded = state.router.headers.raw_headers.get("x-forwarded-for", "")
-        if forwarded:
-            return forwarded.split(",")[0].strip()
+        if forwarded.strip():
+            return forwarded.split(",")[-1].strip()
     return state.router.session.client_ip or "unknown"
 
 

@@ -9,7 +9,8 @@ from queue_app.clock import utcnow
 from queue_app.db import session
 from queue_app.models import Queue, Store, StoreStatus
 from queue_app.services import auth, closing, customers, passes, stores
-from queue_app.services.errors import DomainError, NotAllowed, ValidationError
+from queue_app.services.errors import DomainError, NotAllowed, StaleUpdate, StoreClosed, ValidationError
+from queue_app.services.security import token_hash
 from queue_app.services.snapshot import StoreSnapshot, load_snapshot
 from queue_app.state.common import OwnerAuth, log, page_origin
 
@@ -33,10 +34,19 @@ class DashboardState(rx.State):
     public_url: str = ""
     walk_in_ticket: str = ""
     walk_in_error: dict[str, str] = {}
-
+    signed_out: bool = False
+    _last_action: str = ""  # the last action that succeeded, to tell a double tap
     @classmethod
     def view(cls, snap: StoreSnapshot, context: dict[str, str]) -> dict:
-        """Every var derived from the store; `context["origin"]` is where phones reach the app."""
+        """Every var derived from the store; `context["origin"]` is where phones reach the app.
+
+        A tab whose sign-in is gone (signed out, or a password reset elsewhere) or whose store has
+        closed gets no customer data any more.
+        """
+        if snap.status is not StoreStatus.OPEN:
+            return {"closed": True, "queues": [], "qr_code": "", "join_url": ""}
+        if context.get("session") not in snap.session_hashes:
+            return {"signed_out": True, "loaded": False, "queues": [], "qr_code": "", "join_url": ""}
         join_url = routes.join_url(context["origin"], snap.pass_token) if snap.pass_token else ""
         return {
             "store_name": snap.name, "description": snap.description,
@@ -46,7 +56,7 @@ class DashboardState(rx.State):
             "closed": snap.status is not StoreStatus.OPEN,
             "join_url": join_url, "qr_code": qr.qr_data_uri(join_url) if join_url else "",
             "display_url": routes.display_path(snap.display_key),
-            "public_url": routes.public_path(snap.slug), "loaded": True,
+            "public_url": routes.public_path(snap.slug), "loaded": True, "signed_out": False,
         }
 
     async def _owner_store(self) -> Store:
@@ -60,14 +70,15 @@ class DashboardState(rx.State):
         self.message, self.error, self.editing = "", "", False
         try:
             store = await self._owner_store()
-        except NotAllowed:
+        except NotAllowed as refused:
             self.loaded = False
             live.unwatch(self.router.session.client_token)
-            return rx.redirect(routes.SIGN_IN)
+            return rx.redirect(routes.CLOSED if isinstance(refused, StoreClosed) else routes.SIGN_IN)
         with session() as db:
             passes.current_pass(db, store.id, now=utcnow())
             snap = load_snapshot(db, store.id, now=utcnow())
-        live.show(self, store.id, snap, {"origin": page_origin(self)})
+        token = (await self.get_state(OwnerAuth)).token
+        live.show(self, store.id, snap, {"origin": page_origin(self), "session": token_hash(token)})
 
     @rx.event
     def start_editing(self):
@@ -118,8 +129,12 @@ class DashboardState(rx.State):
         self.loaded = False
         return rx.redirect(routes.SIGN_IN)
 
-    async def _act(self, action) -> None:
-        """Run `action(db, store)` for the signed-in store, report its error, publish on success."""
+    async def _act(self, action, repeat: str = "") -> None:
+        """Run `action(db, store)` for the signed-in store, report its error, publish on success.
+
+        `repeat` names the action; the same action again right after it (a double tap) is a no-op
+        here, not "already updated on another screen".
+        """
         self.message, self.error = "", ""
         try:
             store = await self._owner_store()
@@ -128,22 +143,32 @@ class DashboardState(rx.State):
         except NotAllowed:
             self.error = "You are signed out or the store is closed — reload the page."
             return
+        except StaleUpdate as error:
+            if not repeat or repeat != self._last_action:
+                self.error = error.message
+            return
         except DomainError as error:
             self.error = error.message
             return
+        self._last_action = repeat
         live.publish_soon(store.id)
 
     @rx.event
     async def set_state(self, customer_id: int, seen: str, target: str):
         """Call / Done / No-show / Back to waiting / Remove: conditional on the state the owner saw."""
         await self._act(lambda db, store: customers.change_state(
-            db, store.id, customer_id, seen=seen, target=target, now=utcnow()))
+            db, store.id, customer_id, seen=seen, target=target, now=utcnow()),
+            repeat=f"{customer_id}:{seen}:{target}")
 
     @rx.event
-    async def call_next(self, queue_id: int):
+    async def call_next(self, queue_id: int, head_id: int = 0):
+        """Call the longest-waiting customer; `head_id` is who this screen showed first in line."""
+        repeat = f"next:{queue_id}:{head_id}"
+        if head_id and repeat == self._last_action:
+            return  # a double tap: the customer this screen showed is already called
         called = []
         await self._act(lambda db, store: called.append(
-            customers.call_next(db, store.id, queue_id, now=utcnow())))
+            customers.call_next(db, store.id, queue_id, now=utcnow())), repeat=repeat)
         if called and called[0] is None:
             self.message = "Nobody is waiting in this queue."
 
@@ -166,6 +191,7 @@ class DashboardState(rx.State):
             return
         self.walk_in_ticket = domain.ticket_label(prefix, added[0].ticket_number)
         live.publish_soon(store.id)
+        return [rx.set_value("walk-in-name", ""), rx.set_value("walk-in-phone", "")]
 
     @rx.event
     def reset_walk_in(self):

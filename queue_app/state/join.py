@@ -80,26 +80,27 @@ class JoinState(rx.State):
     @rx.event
     async def submit(self, data: dict):
         if self.busy or not self._pass:
-            return None
+            return
         people = [{"name": data.get(f"name-{p['key']}"), "phone": data.get(f"phone-{p['key']}"),
                    "queue_id": data.get(f"queue-{p['key']}")} for p in self.people]
+        self.busy = True
+        yield  # show the spinner at once on a slow phone
         try:
-            self.busy = True
             with session() as db:
                 party = customers.join(db, self._pass, self._browser, people, now=utcnow(),
                                        client_ip=client_ip(self))
         except ValidationError as error:
             self.errors = {_by_key(k, self.people): v for k, v in error.errors.items()}
-            return None
+            return
         except DomainError as error:
             self.errors, self.refused = {}, error.message
             live.unwatch(self.router.session.client_token)  # this page is done: no more pushes
-            return None
+            return
         finally:
             self.busy = False
         self.errors, self._pass = {}, ""
         live.publish_soon(party.store_id)
-        return rx.redirect(routes.ticket_path(party.secret))
+        yield rx.redirect(routes.ticket_path(party.secret))
 
 
 def _by_key(field: str, people: list[dict]) -> str:

@@ -66,7 +66,8 @@ class DisplayState(rx.State):
         try:
             with session() as db:
                 store = stores.store_by_display_key(db, route_param(self, "key"))
-                passes.current_pass(db, store.id, now=utcnow())
+                if store.status is StoreStatus.OPEN:
+                    passes.current_pass(db, store.id, now=utcnow())
                 snap = load_snapshot(db, store.id, now=utcnow())
         except DomainError:
             self.found = False

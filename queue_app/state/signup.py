@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 
 import reflex as rx
@@ -11,7 +12,7 @@ from queue_app.clock import utcnow
 from queue_app.db import session
 from queue_app.services import auth, stores
 from queue_app.services.errors import DomainError, ValidationError
-from queue_app.state.common import OwnerAuth, client_ip, log
+from queue_app.state.common import OwnerAuth, client_ip, log, page_origin
 
 _slot_ids = itertools.count(1)
 
@@ -68,10 +69,8 @@ class SignupState(rx.State):
             form = domain.validate_store_form(
                 email=data.get("email"), password=data.get("password"), confirm=data.get("confirm"),
                 name=data.get("name"), queue_names=names, timezone=data.get("timezone"))
-            with session() as db:
-                now = utcnow()
-                store = stores.open_store(db, form, now=now, client_ip=client_ip(self))
-                token = auth.start_session(db, store, now=now)
+            store, token = await asyncio.to_thread(  # Argon2 off the event loop
+                _open_and_sign_in, form, client_ip(self), page_origin(self))
         except ValidationError as error:
             self.errors = {_slot_key(k, self.slots): v for k, v in error.errors.items()}
             return None
@@ -82,6 +81,13 @@ class SignupState(rx.State):
         self.errors = {}
         (await self.get_state(OwnerAuth)).token = token
         return rx.redirect(routes.DASHBOARD)
+
+
+def _open_and_sign_in(form: domain.StoreForm, ip: str, origin: str):
+    with session() as db:
+        now = utcnow()
+        store = stores.open_store(db, form, now=now, client_ip=ip, origin=origin)
+        return store, auth.start_session(db, store, now=now)
 
 
 def _slot_key(key: str, slots: list[str]) -> str:

@@ -126,7 +126,8 @@ def test_a_join_submitted_by_another_browser_than_the_scanner_is_refused(app_eng
         thief = await _state(JoinState, params={"pass_token": shown.token})
         (await thief.get_state(BrowserId)).value = "another-browser-id-0123456789"
         await JoinState.load.fn(thief)
-        await JoinState.submit.fn(thief, {"name-p0": "Thief", "queue-p0": str(queue.id)})
+        async for _ in JoinState.submit.fn(thief, {"name-p0": "Thief", "queue-p0": str(queue.id)}):
+            pass
         return thief
 
     thief = _run(db, scenario())
@@ -158,3 +159,40 @@ def test_the_owner_sets_a_queues_default_service_time_but_not_another_stores(app
     db.expire_all()
     assert [q.default_service_seconds for q in stores.queues_of(db, mine.id)] == [720]
     assert [q.default_service_seconds for q in stores.queues_of(db, theirs.id)] == [300]
+
+
+def test_a_second_tablet_acting_on_the_same_customer_is_told_it_was_already_updated(app_engine, db, now):
+    store = _open(db, now, "a@example.com")
+    ann = _walk_in(db, store, now, "Ann")
+    token = auth.start_session(db, store, now=now)
+
+    async def scenario():
+        first = await _state(DashboardState, token=token)
+        second = await _state(DashboardState, token=token)
+        await DashboardState.set_state.fn(first, ann.id, "waiting", "processing")
+        await DashboardState.set_state.fn(second, ann.id, "waiting", "no_show")
+        return first.error, second.error
+
+    first_error, second_error = _run(db, scenario())
+    assert first_error == "" and "already updated" in second_error
+    db.expire_all()
+    assert db.get(Customer, ann.id).state is CustomerState.PROCESSING
+
+
+def test_a_double_tap_on_call_next_calls_one_customer_but_a_second_tap_later_calls_the_next(
+        app_engine, db, now):
+    store = _open(db, now, "a@example.com")
+    ann, bob, cid = (_walk_in(db, store, now, name) for name in ("Ann", "Bob", "Cid"))
+    token = auth.start_session(db, store, now=now)
+
+    async def scenario():
+        dash = await _state(DashboardState, token=token)
+        await DashboardState.call_next.fn(dash, ann.queue_id, ann.id)  # the screen showed Ann first
+        await DashboardState.call_next.fn(dash, ann.queue_id, ann.id)  # the same tap, twice
+        await DashboardState.call_next.fn(dash, ann.queue_id, bob.id)  # the screen now shows Bob
+        return dash.error
+
+    assert _run(db, scenario()) == ""
+    db.expire_all()
+    states = [db.get(Customer, c.id).state for c in (ann, bob, cid)]
+    assert states == [CustomerState.PROCESSING, CustomerState.PROCESSING, CustomerState.WAITING]
