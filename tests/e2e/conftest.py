@@ -12,8 +12,6 @@ import email.policy
 import os
 import secrets
 import shutil
-import signal
-import socket
 import subprocess
 import tempfile
 import time
@@ -25,13 +23,11 @@ from pathlib import Path
 
 import pytest
 
+from tests.app_process import REPO, free_port, private_tree, stop_process_group
 from tests.conftest import REQUIRE_SERVICES
 
-REPO = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-COPIED = ("rxconfig.py", "queue_app", "assets", "alembic", "alembic.ini", "scripts", "requirements.txt")
-LINKED = (".venv", ".tools")
 START_TIMEOUT = 240.0  # seconds: migrations + frontend build took 10-45 s here (busy 2 cores)
 SCREENSHOTS = REPO / "test-artifacts" / "screenshots"
 
@@ -73,30 +69,6 @@ class Server:
         raise AssertionError(f"no mail to {to} about {subject_part!r} within {timeout}s; outbox: {seen}")
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def _private_tree(root: Path) -> Path:
-    """A copy of the source tree, so the build never touches the shared `.web/` of the repo.
-
-    `.web/node_modules` is not copied: measured here, start-to-serving took 10-12 s without it
-    (bun links from its cache) and 21-27 s with a 150 MB copy.
-    """
-    tree = root / "app"
-    tree.mkdir()
-    for name in COPIED:
-        source = REPO / name
-        if source.is_dir():
-            shutil.copytree(source, tree / name, ignore=shutil.ignore_patterns("__pycache__"))
-        else:
-            shutil.copy2(source, tree / name)
-    for name in LINKED:
-        (tree / name).symlink_to(REPO / name)
-    return tree
-
 
 def _answers(url: str) -> bool:
     try:
@@ -118,26 +90,12 @@ def _wait_until_serving(process: subprocess.Popen, url: str, log: Path) -> None:
         state = f"exited with {process.returncode}"
     else:
         state = f"did not answer within {START_TIMEOUT:.0f}s"
-    _stop(process)
+    stop_process_group(process)
     tail = log.read_text(errors="replace")[-6000:]
     pytest.fail(f"the app at {url} did not start ({state}); its log:\n{tail}", pytrace=False)
 
 
-def _stop(process: subprocess.Popen) -> None:
-    """Stop the whole process group (start.sh → reflex → granian/bun children)."""
-    if process.poll() is None:
-        try:
-            os.killpg(process.pid, signal.SIGTERM)
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait(timeout=10)
-        except ProcessLookupError:
-            pass
-    try:  # children that outlived the leader
-        os.killpg(process.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
+
 
 
 @pytest.fixture(scope="session")
@@ -153,7 +111,7 @@ def start_app(root: Path, **extra_env: str) -> tuple[subprocess.Popen, str, Path
     The environment is this one without any `QUEUE_*`/`REFLEX_*` variable, plus a free port, a
     SQLite database, an outbox and a secret of its own, plus `extra_env`.
     """
-    tree, port, log = _private_tree(root), _free_port(), root / "server.log"
+    tree, port, log = private_tree(root), free_port(), root / "server.log"
     env = {k: v for k, v in os.environ.items() if not k.startswith(("QUEUE_", "REFLEX_"))}
     env.update(QUEUE_PORT=str(port), QUEUE_DATABASE_URL=f"sqlite:///{root / 'queue.db'}",
                QUEUE_OUTBOX_DIR=str(root / "outbox"), QUEUE_SECRET_KEY=secrets.token_urlsafe(48),
@@ -167,7 +125,7 @@ def start_app(root: Path, **extra_env: str) -> tuple[subprocess.Popen, str, Path
     return process, url, log
 
 
-stop_app = _stop  # the public name, for tests that start an app of their own
+stop_app = stop_process_group  # for tests that start an app of their own
 
 
 @pytest.fixture(scope="session")
@@ -180,7 +138,7 @@ def server(chromium) -> Iterator[Server]:
     root = Path(tempfile.mkdtemp(prefix="queue-e2e-"))
     process, url, log = start_app(root)
     yield Server(url=url, outbox=root / "outbox", log=log)
-    _stop(process)
+    stop_process_group(process)
     shutil.rmtree(root, ignore_errors=True)
 
 

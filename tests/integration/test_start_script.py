@@ -8,47 +8,24 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
-import signal
-import socket
 import sqlite3
 import subprocess
 import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from alembic.config import Config
 from alembic.script import ScriptDirectory
 
+from tests.app_process import REPO, free_port, private_tree, stop_process_group
+
 pytestmark = pytest.mark.e2e
 
-REPO = Path(__file__).resolve().parents[2]
-COPIED = ("rxconfig.py", "queue_app", "assets", "alembic", "alembic.ini", "scripts", "requirements.txt")
 BUILD_TIMEOUT = 240  # seconds; ~15 s here with bun's cache warm
 START_TIMEOUT = 60  # seconds; the prebuilt start answered in ~5 s here
 
-
-def _private_tree(root: Path) -> Path:
-    tree = root / "app"
-    tree.mkdir()
-    for name in COPIED:
-        source = REPO / name
-        if source.is_dir():
-            shutil.copytree(source, tree / name, ignore=shutil.ignore_patterns("__pycache__"))
-        elif source.exists():
-            shutil.copy2(source, tree / name)
-    for name in (".venv", ".tools"):
-        (tree / name).symlink_to(REPO / name)
-    return tree
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def _get(url: str) -> tuple[int, str]:
@@ -61,16 +38,7 @@ def _get(url: str) -> tuple[int, str]:
         return 0, ""
 
 
-def _stop(process: subprocess.Popen) -> None:
-    """Stop start.sh's whole process group (reflex, granian workers)."""
-    try:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait(timeout=10)
-    except ProcessLookupError:
-        pass
+
 
 
 @pytest.fixture(scope="module")
@@ -79,7 +47,7 @@ def site(tmp_path_factory) -> Iterator[dict]:
     if not (REPO / ".tools/node_modules/.bin/bun").exists():
         pytest.skip("bun is not installed in .tools (run `make setup-dev`)")
     root = tmp_path_factory.mktemp("start")
-    tree, port = _private_tree(root), _free_port()
+    tree, port = private_tree(root), free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("QUEUE_", "REFLEX_"))}
     env.update(QUEUE_PORT=str(port), QUEUE_DATABASE_URL=f"sqlite:///{root / 'queue.db'}",
                QUEUE_OUTBOX_DIR=str(root / "outbox"), QUEUE_REPORT_ARCHIVE_DIR=str(root / "archive"))
@@ -102,7 +70,7 @@ def site(tmp_path_factory) -> Iterator[dict]:
         yield {"url": url, "tree": tree, "root": root, "log": log, "env": env,
                "seconds_to_first_page": time.monotonic() - started}
     finally:
-        _stop(process)
+        stop_process_group(process)
 
 
 def test_the_prebuilt_app_serves_its_pages_and_health_on_one_port_within_seconds(site):
