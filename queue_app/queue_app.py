@@ -27,7 +27,8 @@ app = rx.App(
     backend_exception_handler=report_unhandled,
     head_components=[rx.el.meta(name="theme-color", content="#3e63dd")],
 )
-live.bind(app, views=[DashboardState, JoinState, TicketState, PublicState, DisplayState])
+live.bind(app, views=[DashboardState, JoinState, TicketState, PublicState, DisplayState],
+          first=[DashboardState, DisplayState])
 app.register_lifespan_task(live.remember_loop)
 app.register_lifespan_task(jobs.run_scheduler)
 

@@ -104,7 +104,7 @@ def _dashboard_queues(snap: StoreSnapshot, now: datetime) -> list[dict]:
 
 
 def _owner_row(snap: StoreSnapshot, c: CustomerRow, now: datetime) -> dict:
-    prefix = next(q.prefix for q in snap.queues if q.id == c.queue_id)
+    prefix = _memo(snap, "prefixes", lambda s: {q.id: q.prefix for q in s.queues})[c.queue_id]
     end = c.called_at if c.state is not CustomerState.WAITING and c.called_at else (
         c.finished_at if c.state in domain.FINISHED and c.finished_at else now)
     return {

@@ -43,14 +43,23 @@ _registry: Registry = Registry()
 _views: dict[str, type] = {}
 _sent: dict[str, dict[str, Any]] = {}  # token → the view this process last sent (or showed)
 _tasks: set[asyncio.Task] = set()
+_first: set[str] = set()  # views pushed before the others (the owner's screens)
+_running: set[int] = set()  # stores with a push in flight
+_again: set[int] = set()  # stores changed again while their push was in flight
 
 
-def bind(app: rx.App, views: list[type], registry: Registry | None = None) -> None:
-    """Called once by the composition root with every state class that shows a store live."""
+def bind(app: rx.App, views: list[type], first: list[type] = (), registry: Registry | None = None
+         ) -> None:
+    """Called once by the composition root with every state class that shows a store live.
+
+    Tabs of the `first` views (the counter's dashboard and display) are pushed before the
+    customers' phones, so the owner's screens never wait behind a thousand tickets.
+    """
     global _app, _registry
     _app = app
     _registry = registry or make_registry()
     _views.update({view.get_full_name(): view for view in views})
+    _first.update(view.get_full_name() for view in first)
 
 
 async def remember_loop() -> None:
@@ -75,8 +84,29 @@ def unwatch(token: str) -> None:
 
 
 async def publish(store_id: int) -> int:
-    """Push the current state of `store_id` to every tab watching it; returns how many got a delta."""
-    members = _registry.members(store_id)
+    """Push the current state of `store_id` to every tab watching it; returns how many got a delta.
+
+    Pushes coalesce: changes made while a push of the store is in flight are sent together by
+    one more push right after it (each push reads the latest snapshot), so a rush of joins costs
+    a few snapshot reads, not one per join.
+    """
+    if store_id in _running:
+        _again.add(store_id)
+        return 0
+    _running.add(store_id)
+    try:
+        pushed = 0
+        while True:
+            _again.discard(store_id)
+            pushed += await _publish_once(store_id)
+            if store_id not in _again:
+                return pushed
+    finally:
+        _running.discard(store_id)
+
+
+async def _publish_once(store_id: int) -> int:
+    members = sorted(_registry.members(store_id), key=lambda member: member[1].view not in _first)
     if _app is None or not members:
         return 0
     started = time.perf_counter()
