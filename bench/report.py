@@ -1,0 +1,110 @@
+"""The budget table (markdown), the verdicts, and the plot of latency against watchers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+def _largest(rows: list[dict]) -> dict | None:
+    return max(rows, key=lambda r: r["n"]) if rows else None
+
+
+def _floor_fanout(results: dict, n: int) -> float | None:
+    for row in results.get("floors", {}).get("bare_broadcast", []):
+        if row["n"] == n:
+            return row["fanout"]["p50"]
+    return None
+
+
+def budget_rows(results: dict) -> list[tuple[str, str, str, bool | None]]:
+    """(figure, budget, measured, met?) for every line of the issue's budget that this run measured."""
+    rows: list[tuple[str, str, str, bool | None]] = []
+
+    def add(figure: str, budget: str, value, limit, *, at_most: bool = True, unit: str = "") -> None:
+        if value is None:
+            return
+        met = value <= limit if at_most else value >= limit
+        rows.append((figure, budget, f"{value:g}{unit}", met))
+
+    counter = _largest(results.get("counter", []))
+    if counter:
+        n = counter["n"]
+        add(f"Counter N={n}: dashboard p95", "≤ 50 ms", counter["dashboard"]["p95"], 50, unit=" ms")
+        add(f"Counter N={n}: every ticket page p95", "≤ 250 ms", counter["tickets"]["p95"], 250, unit=" ms")
+        floor = _floor_fanout(results, n)
+        if floor and counter["fanout"]["p50"]:
+            add(f"Counter N={n}: fan-out ÷ bare socket.io broadcast", "≤ 5×",
+                round(counter["fanout"]["p50"] / floor, 1), 5, unit="×")
+    rush = results.get("rush")
+    if rush:
+        r = rush["rush"]
+        add(f"Rush: errors ({r['offered']} joins at {r['offered_per_s']}/s)", "0", r["errors"], 0)
+        add("Rush: join round trip p95", "≤ 200 ms", r["join_round_trip"]["p95"], 200, unit=" ms")
+        best = max(rush["capacity_one_store"]["joins_per_s"], rush["capacity_many_stores"]["joins_per_s"])
+        add("Rush: sustained joins/s", "≥ 200/s", best, 200, at_most=False, unit="/s")
+    many = results.get("stores")
+    if many:
+        label = f"{many['stores']} stores × {many['tickets_per_store'] + 1} pages"
+        add(f"{label}: p95", "≤ 250 ms", many["all_pages"]["p95"], 250, unit=" ms")
+        add(f"{label}: p99", "≤ 500 ms", many["all_pages"]["p99"], 500, unit=" ms")
+        add(f"{label}: server memory per page", "≤ 60 KB", many["kb_per_page"], 60, unit=" KB")
+    phone = results.get("phone")
+    if phone:
+        add("Phone: join page transfer", "≤ 350 KB", phone["join"]["transfer_kb"], 350, unit=" KB")
+        add("Phone: join page interactive", "≤ 3 s", phone["join"]["interactive_s"], 3, unit=" s")
+        add("Phone: ticket page transfer", "≤ 350 KB", phone["ticket"]["transfer_kb"], 350, unit=" KB")
+        add("Phone: ticket page interactive", "≤ 3 s", phone["ticket"]["interactive_s"], 3, unit=" s")
+    cold = results.get("cold_start")
+    if cold:
+        add("Cold start, prebuilt frontend → first page", "≤ 10 s", cold["max_s"], 10, unit=" s")
+    return rows
+
+
+def markdown(results: dict) -> str:
+    lines = ["| Figure | Budget | Measured | Met |", "| --- | --- | --- | --- |"]
+    for figure, budget, measured, met in budget_rows(results):
+        lines.append(f"| {figure} | {budget} | {measured} | {'yes' if met else '**no**'} |")
+    return "\n".join(lines)
+
+
+def plot(results: dict, path: Path) -> Path | None:
+    """Latency against the number of watching ticket pages, with the bare socket.io floor."""
+    counter = sorted(results.get("counter", []), key=lambda r: r["n"])
+    if not counter:
+        return None
+    import matplotlib  # noqa: PLC0415  (only the plot needs it)
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt  # noqa: PLC0415
+
+    ns = [r["n"] for r in counter]
+    fig, ax = plt.subplots(figsize=(8, 5), dpi=110)
+    series = [("dashboard p95", [r["dashboard"]["p95"] for r in counter], "o-"),
+              ("ticket pages p50", [r["tickets"]["p50"] for r in counter], "s--"),
+              ("ticket pages p95", [r["tickets"]["p95"] for r in counter], "s-"),
+              ("fan-out (last page) p50", [r["fanout"]["p50"] for r in counter], "^-")]
+    floor = {row["n"]: row for row in results.get("floors", {}).get("bare_broadcast", [])}
+    if floor:
+        fns = [n for n in ns if n in floor]
+        series.append(("bare socket.io broadcast, last socket p50",
+                       [floor[n]["fanout"]["p50"] for n in fns], "k:"))
+    for label, values, style in series:
+        xs = fns if label.startswith("bare") else ns
+        ax.plot(xs, values, style, label=label)
+    ax.axhline(50, color="tab:blue", alpha=0.3, lw=1)
+    ax.axhline(250, color="tab:orange", alpha=0.3, lw=1)
+    ax.text(ns[0], 52, "dashboard budget 50 ms", fontsize=8, color="tab:blue")
+    ax.text(ns[0], 260, "ticket budget 250 ms", fontsize=8, color="tab:orange")
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xticks(ns, [str(n) for n in ns])
+    ax.minorticks_off()
+    ax.set_xlabel("ticket pages watching one store (N)")
+    ax.set_ylabel("latency from emit to update (ms)")
+    ax.set_title(f"Live updates, one store — {results['machine']['summary']}", fontsize=9)
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
+    return path

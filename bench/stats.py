@@ -1,0 +1,30 @@
+"""Percentiles and summaries of latency samples (milliseconds)."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+
+
+def percentile(values: list[float], q: float) -> float | None:
+    """The q-th percentile (0–100) by the nearest-rank method; None for no samples."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    rank = max(1, math.ceil(q / 100 * len(ordered)))
+    return ordered[rank - 1]
+
+
+def summary(values: Iterable[float]) -> dict:
+    """count, p50, p95, p99 and max of `values` (ms), rounded for the results file."""
+    samples = list(values)
+
+    def r(x: float | None) -> float | None:
+        return None if x is None else round(x, 2)
+
+    return {"count": len(samples), "p50": r(percentile(samples, 50)), "p95": r(percentile(samples, 95)),
+            "p99": r(percentile(samples, 99)), "max": r(max(samples) if samples else None)}
+
+
+def ms(seconds: float) -> float:
+    return seconds * 1000.0
