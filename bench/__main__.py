@@ -14,6 +14,7 @@ import logging
 import os
 import platform
 import shutil
+import signal
 import time
 from datetime import UTC, datetime
 from importlib import metadata
@@ -151,6 +152,11 @@ def profilers(server: AppServer, results: dict, workload: str, idle: bool = True
     return [recording(False), recording(True)] if idle else [recording(False)]
 
 
+def _stop(signum: int, _frame) -> None:
+    """Turn a termination signal into SystemExit, so the app is stopped and its database dropped."""
+    raise SystemExit(128 + signum)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="small N, under 3 minutes")
@@ -167,6 +173,8 @@ def main() -> None:
                         help="extra environment for the app, e.g. REFLEX_STATE_MANAGER_MODE=memory")
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
+    for signum in (signal.SIGTERM, signal.SIGHUP):  # `timeout`, a closed terminal: still clean up
+        signal.signal(signum, _stop)
     logging.getLogger("websockets").setLevel(logging.WARNING)
     name = "quick" if args.quick else "full"
     if args.sizes:

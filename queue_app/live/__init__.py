@@ -45,7 +45,7 @@ _sent: dict[str, dict[str, Any]] = {}  # token → the view this process last se
 _tasks: set[asyncio.Task] = set()
 _first: set[str] = set()  # views pushed before the others (the owner's screens)
 _running: set[int] = set()  # stores with a push in flight
-_again: set[int] = set()  # stores changed again while their push was in flight
+_again: dict[int, bool] = {}  # stores changed again while their push was in flight → all tabs?
 
 
 def bind(app: rx.App, views: list[type], first: list[type] = (), registry: Registry | None = None
@@ -83,30 +83,33 @@ def unwatch(token: str) -> None:
     _sent.pop(token, None)
 
 
-async def publish(store_id: int) -> int:
+async def publish(store_id: int, owners_only: bool = False) -> int:
     """Push the current state of `store_id` to every tab watching it; returns how many got a delta.
 
     Pushes coalesce: changes made while a push of the store is in flight are sent together by
     one more push right after it (each push reads the latest snapshot), so a rush of joins costs
-    a few snapshot reads, not one per join.
+    a few snapshot reads, not one per join. `owners_only`: only the owner's screens can have
+    changed (a code was scanned: the counter shows a new one).
     """
     if store_id in _running:
-        _again.add(store_id)
+        _again[store_id] = _again.get(store_id, False) or not owners_only
         return 0
     _running.add(store_id)
     try:
-        pushed = 0
+        pushed, everyone = 0, not owners_only
         while True:
-            _again.discard(store_id)
-            pushed += await _publish_once(store_id)
+            pushed += await _publish_once(store_id, everyone)
             if store_id not in _again:
                 return pushed
+            everyone = _again.pop(store_id)
     finally:
         _running.discard(store_id)
 
 
-async def _publish_once(store_id: int) -> int:
+async def _publish_once(store_id: int, everyone: bool) -> int:
     members = sorted(_registry.members(store_id), key=lambda member: member[1].view not in _first)
+    if not everyone:
+        members = [member for member in members if member[1].view in _first]
     if _app is None or not members:
         return 0
     started = time.perf_counter()
@@ -155,15 +158,15 @@ async def _connected(token: str) -> bool:
     return await manager.is_token_connected(token)  # another worker's socket (Redis), or none
 
 
-def publish_soon(store_id: int) -> None:
+def publish_soon(store_id: int, owners_only: bool = False) -> None:
     """Schedule `publish` from anywhere: an event handler, or the scheduler's thread."""
     try:
         loop = asyncio.get_running_loop()
     except RuntimeError:
         loop = None
     if loop is not None:
-        task = loop.create_task(publish(store_id))
+        task = loop.create_task(publish(store_id, owners_only))
         _tasks.add(task)
         task.add_done_callback(_tasks.discard)
     elif _loop is not None and not _loop.is_closed():
-        asyncio.run_coroutine_threadsafe(publish(store_id), _loop)
+        asyncio.run_coroutine_threadsafe(publish(store_id, owners_only), _loop)

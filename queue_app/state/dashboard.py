@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import reflex as rx
 
 from queue_app import domain, jobs, live, qr, reports, routes, views
@@ -13,6 +15,13 @@ from queue_app.services.errors import DomainError, NotAllowed, StaleUpdate, Stor
 from queue_app.services.security import token_hash
 from queue_app.services.snapshot import StoreSnapshot, load_snapshot
 from queue_app.state.common import OwnerAuth, log, page_origin
+
+
+def _counter_snapshot(store_id: int):
+    """The store as the counter shows it: with a code to scan (made if there is none)."""
+    with session() as db:
+        passes.current_pass(db, store_id, now=utcnow())
+        return load_snapshot(db, store_id, now=utcnow())
 
 
 class DashboardState(rx.State):
@@ -74,9 +83,7 @@ class DashboardState(rx.State):
             self.loaded = False
             live.unwatch(self.router.session.client_token)
             return rx.redirect(routes.CLOSED if isinstance(refused, StoreClosed) else routes.SIGN_IN)
-        with session() as db:
-            passes.current_pass(db, store.id, now=utcnow())
-            snap = load_snapshot(db, store.id, now=utcnow())
+        snap = await asyncio.to_thread(_counter_snapshot, store.id)  # off the event loop
         token = (await self.get_state(OwnerAuth)).token
         live.show(self, store.id, snap, {"origin": page_origin(self), "session": token_hash(token)})
 

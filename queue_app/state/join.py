@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import secrets
 
 import reflex as rx
@@ -54,18 +55,16 @@ class JoinState(rx.State):
         self.people = [{"key": "p0"}]
         token = route_param(self, "pass_token")
         browser = (await self.get_state(BrowserId)).ensure()
-        try:
-            with session() as db:
-                found, rotated = passes.scan(db, token, token_hash(browser), now=utcnow())
-                snap = load_snapshot(db, found.store_id, now=utcnow())
+        try:  # the database work runs off the event loop: live pushes never wait for it
+            found, rotated, snap = await asyncio.to_thread(_scan, token, token_hash(browser))
         except DomainError as error:
             self.refused = error.message
             live.unwatch(self.router.session.client_token)
             return
         self._pass, self._browser = token, token_hash(browser)
         live.show(self, found.store_id, snap, {})
-        if rotated:
-            live.publish_soon(found.store_id)
+        if rotated:  # the counter must show a new code; nothing else changed
+            live.publish_soon(found.store_id, owners_only=True)
 
     @rx.event
     def add_person(self):
@@ -101,6 +100,12 @@ class JoinState(rx.State):
         self.errors, self._pass = {}, ""
         live.publish_soon(party.store_id)
         yield rx.redirect(routes.ticket_path(party.secret))
+
+
+def _scan(token: str, browser: str):
+    with session() as db:
+        found, rotated = passes.scan(db, token, browser, now=utcnow())
+        return found, rotated, load_snapshot(db, found.store_id, now=utcnow())
 
 
 def _by_key(field: str, people: list[dict]) -> str:

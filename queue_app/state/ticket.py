@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import reflex as rx
 
 from queue_app import live, views
@@ -13,6 +15,12 @@ from queue_app.services import customers
 from queue_app.services.errors import DomainError
 from queue_app.services.snapshot import StoreSnapshot, load_snapshot
 from queue_app.state.common import route_param
+
+
+def _load(secret: str):
+    with session() as db:
+        party = customers.party_by_secret(db, secret)
+        return party, load_snapshot(db, party.store_id, now=utcnow())
 
 
 class TicketState(rx.State):
@@ -38,13 +46,11 @@ class TicketState(rx.State):
                 "active": any(p["state"] in ("waiting", "processing") for p in people)}
 
     @rx.event
-    def load(self):
+    async def load(self):
         self.message, self.error = "", ""
         secret = route_param(self, "secret")
-        try:
-            with session() as db:
-                party = customers.party_by_secret(db, secret)
-                snap = load_snapshot(db, party.store_id, now=utcnow())
+        try:  # off the event loop: live pushes of every store never wait for a page load
+            party, snap = await asyncio.to_thread(_load, secret)
         except DomainError:
             self.found, self.people = False, []
             live.unwatch(self.router.session.client_token)

@@ -103,7 +103,7 @@ def test_a_ticket_page_cannot_leave_for_another_party(app_engine, db, now):
 
     async def scenario():
         ticket = await _state(TicketState, params={"secret": alice_secret})
-        TicketState.load.fn(ticket)
+        await TicketState.load.fn(ticket)
         TicketState.leave.fn(ticket, bob.id)  # a forged payload: someone else's customer id
         return ticket
 

@@ -1,0 +1,1 @@
+"""Benchmarks of Queue System against its performance budget: `python -m bench` (see docs/performance.md)."""
