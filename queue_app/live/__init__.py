@@ -16,6 +16,7 @@ import time
 from typing import TYPE_CHECKING, Any, Protocol
 
 from reflex.state import StateUpdate
+from reflex_base.constants.event import SocketEvent
 from reflex_base.constants.state import FIELD_MARKER
 
 from queue_app.clock import utcnow
@@ -121,6 +122,7 @@ async def _publish_once(store_id: int, everyone: bool) -> int:
         view_cls = _views.get(watch.view)
         if view_cls is not None:
             pushed += await _push(token, view_cls, view_cls.view(snapshot, watch.context))
+    await asyncio.sleep(0)  # let the websocket writers flush what was queued
     log.debug("store %s: %d of %d tabs updated in %.1f ms", store_id, pushed, len(members),
               (time.perf_counter() - started) * 1000)
     return pushed
@@ -137,17 +139,30 @@ async def _push(token: str, view_cls: type, view: dict[str, Any]) -> bool:
                if name not in previous or previous[name] != value}
     if not changed:
         return False
-    if not await _connected(token):
+    namespace = _app.event_namespace
+    local_sid = _local_sid(token)
+    if local_sid is None and not await _connected(token):
         unwatch(token)  # the tab was closed; a reconnecting tab re-registers in its on_load
         return False
-    delta = {view_cls.get_full_name(): {name + FIELD_MARKER: value for name, value in changed.items()}}
+    update = StateUpdate(delta={view_cls.get_full_name(): {
+        name + FIELD_MARKER: value for name, value in changed.items()}})
     try:
-        await _app.event_namespace.emit_update(StateUpdate(delta=delta), token)
+        if local_sid is not None:  # queue the packet on this worker's socket; flushed after the loop
+            await namespace.emit(SocketEvent.EVENT, update, to=local_sid)
+        else:  # another worker's socket: Reflex relays it over Redis
+            await namespace.emit_update(update, token)
     except Exception:
         log.exception("live update of one tab failed")
         return False
     _sent[token] = view
     return True
+
+
+def _local_sid(token: str) -> str | None:
+    """The socket id of this tab when this worker holds its websocket."""
+    manager = _app.event_namespace._token_manager  # noqa: SLF001  (Reflex has no public API)
+    record = manager.token_to_socket.get(token)
+    return record.sid if record is not None and record.instance_id == manager.instance_id else None
 
 
 async def _connected(token: str) -> bool:

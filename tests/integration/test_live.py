@@ -35,7 +35,10 @@ class Sockets:
     def __post_init__(self):
         self._token_manager = SimpleNamespace(instance_id="here", token_to_socket=_Everyone())
 
-    async def emit_update(self, update, token):
+    async def emit(self, event, update, to):  # a socket of this worker (sid == token here)
+        self.sent.append((to, update.delta))
+
+    async def emit_update(self, update, token):  # a socket of another worker
         self.sent.append((token, update.delta))
 
     def to(self, token: str) -> list[dict]:
