@@ -10,12 +10,7 @@
 #   scripts/build-frontend.sh           build, then write .web/build/queue-stamp
 #   scripts/build-frontend.sh --stamp   print the stamp a build made now would carry
 set -euo pipefail
-cd "$(dirname "$0")/.."
-ROOT="$(pwd)"
-export PATH="$ROOT/.tools/node_modules/.bin:$ROOT/.venv/bin:$PATH"
-export REFLEX_USE_SYSTEM_BUN=1 REFLEX_CHECK_LATEST_VERSION=0 PYTHONUNBUFFERED=1
-# Reflex otherwise probes registry mirrors (registry.npmmirror.com) before installing packages.
-export NPM_CONFIG_REGISTRY="${NPM_CONFIG_REGISTRY:-https://registry.npmjs.org}"
+source "$(dirname "$0")/env.sh"
 export REFLEX_API_URL="${REFLEX_API_URL:-http://localhost:${QUEUE_PORT:-3000}}"
 STAMP_FILE=.web/build/queue-stamp
 

@@ -7,13 +7,7 @@
 # as is, on the same port, and the app answers in a few seconds; if that build is missing, or was
 # made for another URL or older source, it is rebuilt first.
 set -euo pipefail
-cd "$(dirname "$0")/.."
-ROOT="$(pwd)"
-export PATH="$ROOT/.tools/node_modules/.bin:$ROOT/.venv/bin:$PATH"
-# A self-hosted shop's server stays silent: no PyPI version check (telemetry is off in rxconfig.py)
-# and no probing of npm mirrors (registry.npmmirror.com) when Reflex installs the frontend packages.
-export REFLEX_USE_SYSTEM_BUN=1 REFLEX_CHECK_LATEST_VERSION=0 PYTHONUNBUFFERED=1
-export NPM_CONFIG_REGISTRY="${NPM_CONFIG_REGISTRY:-https://registry.npmjs.org}"
+source "$(dirname "$0")/env.sh"
 HOST="${QUEUE_HOST:-127.0.0.1}"
 PORT="${QUEUE_PORT:-3000}"
 

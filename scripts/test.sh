@@ -2,9 +2,7 @@
 # Run the test suite. PostgreSQL and Redis tests run when QUEUE_TEST_POSTGRES_URL /
 # QUEUE_TEST_REDIS_URL are set; otherwise they are skipped and the summary says so.
 set -euo pipefail
-cd "$(dirname "$0")/.."
-export PATH="$(pwd)/.tools/node_modules/.bin:$(pwd)/.venv/bin:$PATH"
-export REFLEX_USE_SYSTEM_BUN=1
+source "$(dirname "$0")/env.sh"
 if [[ -z "${QUEUE_TEST_POSTGRES_URL:-}" ]]; then
   echo "NOTE: QUEUE_TEST_POSTGRES_URL is not set: PostgreSQL tests will be SKIPPED."
 fi

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlmodel import Session, col, delete, func, select
+from sqlmodel import Session, col, delete, select
 
 from queue_app.models import Attempt
 from queue_app.services.errors import RateLimited
@@ -68,9 +68,3 @@ def prune(db: Session, *, now: datetime) -> int:
     result = db.exec(delete(Attempt).where(Attempt.at < now - KEEP_FOR))
     db.commit()
     return result.rowcount
-
-
-def count(db: Session, kind: str, who: str, *, now: datetime) -> int:
-    _, window = LIMITS[kind]
-    return db.exec(select(func.count()).select_from(Attempt)
-                   .where(Attempt.key == f"{kind}:{who}", Attempt.at > now - window)).one()

@@ -201,10 +201,6 @@ class DashboardState(rx.State):
         return [rx.set_value("walk-in-name", ""), rx.set_value("walk-in-phone", "")]
 
     @rx.event
-    def reset_walk_in(self):
-        self.walk_in_ticket, self.walk_in_error = "", {}
-
-    @rx.event
     async def export_csv(self):
         try:
             store = await self._owner_store()
