@@ -1,24 +1,19 @@
-"""Pure rules of the queue: validation, transitions, positions, wait estimates, ticket numbers."""
+"""Rules for what people type: cleaning, limits and validation of every form, field by field."""
 
 from __future__ import annotations
 
 import re
-import string
 import unicodedata
 import zoneinfo
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
 from functools import cache
-
-from queue_app.models import CustomerState
 
 MAX_EMAIL = 254
 PASSWORD_MIN, PASSWORD_MAX = 8, 128
 STORE_NAME_MAX, DESCRIPTION_MAX = 64, 500
 QUEUES_MAX, QUEUE_NAME_MAX = 20, 32
 PARTY_MAX, PERSON_NAME_MAX, PHONE_MAX = 5, 64, 30
-SERVICE_SAMPLES, SERVICE_MIN_SAMPLES = 10, 3
 
 _LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
 _EMAIL = re.compile(rf"^[^@\s<>()\[\],;:\"\\]+@{_LABEL}(?:\.{_LABEL})+$")
@@ -145,19 +140,6 @@ def queue_names_errors(names: Sequence[str]) -> dict[str, str]:
     return errors
 
 
-def ticket_prefixes(count: int) -> list[str]:
-    """A, B, … Z, then AA, AB, …: short, distinct, in queue order."""
-    letters = string.ascii_uppercase
-    result = []
-    for i in range(count):
-        result.append(letters[i] if i < 26 else letters[i // 26 - 1] + letters[i % 26])
-    return result
-
-
-def ticket_label(prefix: str, number: int) -> str:
-    return f"{prefix}-{number:03d}"
-
-
 SERVICE_MINUTES_MAX = 240
 
 
@@ -176,79 +158,6 @@ def phone_error(phone: str) -> str:
         return "A phone number may contain only digits, spaces and + - ( )."
     return ""
 
-
-# --- customer states -------------------------------------------------------------------------
-
-ACTIVE = (CustomerState.WAITING, CustomerState.PROCESSING)
-FINISHED = (CustomerState.DONE, CustomerState.NO_SHOW, CustomerState.DELETE)
-STATE_LABELS = {CustomerState.WAITING: "Waiting", CustomerState.PROCESSING: "Your turn",
-                CustomerState.DONE: "Done", CustomerState.NO_SHOW: "No-show",
-                CustomerState.DELETE: "Removed"}
-# Owner actions: every state can be reached from every other (a mistake is undone by another
-# action), except that a customer who left or was removed stays removed unless put back to waiting.
-_ALLOWED = {
-    CustomerState.WAITING: {CustomerState.PROCESSING, CustomerState.DONE, CustomerState.NO_SHOW,
-                            CustomerState.DELETE},
-    CustomerState.PROCESSING: {CustomerState.WAITING, CustomerState.DONE, CustomerState.NO_SHOW,
-                               CustomerState.DELETE},
-    CustomerState.DONE: {CustomerState.WAITING, CustomerState.PROCESSING, CustomerState.DELETE},
-    CustomerState.NO_SHOW: {CustomerState.WAITING, CustomerState.PROCESSING, CustomerState.DELETE},
-    CustomerState.DELETE: {CustomerState.WAITING},
-}
-
-
-def check_transition(current: CustomerState, target: CustomerState) -> None:
-    if target not in _ALLOWED[current]:
-        raise DomainError(f"A customer who is {STATE_LABELS[current].lower()} cannot be moved to "
-                          f"{STATE_LABELS[target].lower()}.")
-
-
-def stamp_times(state: CustomerState, *, called_at: datetime | None, now: datetime
-                ) -> tuple[datetime | None, datetime | None]:
-    """(called_at, finished_at) after moving to `state`: calls start the clock, finals stop it."""
-    if state is CustomerState.WAITING:
-        return None, None
-    if state is CustomerState.PROCESSING:
-        return now, None
-    return called_at, now
-
-
-# --- positions and waits ---------------------------------------------------------------------
-
-def average_service_seconds(durations: Sequence[float], default_seconds: float) -> float:
-    """Mean of the last `SERVICE_SAMPLES` services; the queue default until 3 are seen."""
-    recent = list(durations)[-SERVICE_SAMPLES:]
-    if len(recent) < SERVICE_MIN_SAMPLES:
-        return float(default_seconds)
-    return sum(recent) / len(recent)
-
-
-def estimated_wait_seconds(people_ahead: int, average_seconds: float) -> float:
-    return (people_ahead + 1) * average_seconds
-
-
-def format_wait(seconds: float) -> str:
-    """`less than a minute`, `about 12 min`, `about 1 h 20 min`."""
-    minutes = round(seconds / 60)
-    if minutes < 1:
-        return "less than a minute"
-    if minutes < 60:
-        return f"about {minutes} min"
-    hours, rest = divmod(minutes, 60)
-    return f"about {hours} h {rest} min" if rest else f"about {hours} h"
-
-
-def format_duration(delta: timedelta) -> str:
-    """A short elapsed time for the dashboard: `0 min`, `14 min`, `1 h 05`."""
-    minutes = max(0, int(delta.total_seconds() // 60))
-    return f"{minutes} min" if minutes < 60 else f"{minutes // 60} h {minutes % 60:02d}"
-
-
-def slugify(text: str) -> str:
-    """An ASCII file-name slug: `Café Nord!` → `cafe-nord`; `store` when nothing is left."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
-    return slug[:48].strip("-") or "store"
 
 
 @dataclass(frozen=True)
