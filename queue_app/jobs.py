@@ -9,7 +9,6 @@ import threading
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from datetime import datetime
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from sqlmodel import Session
@@ -26,25 +25,24 @@ Sessions = Callable[[], AbstractContextManager[Session]]
 REPORTS_PER_RUN = 25  # the rest waits for the next run (15 s), so one run never holds on for long
 
 
-def close_expired_stores(*, sessions: Sessions = session, clock: Callable[[], datetime] = utcnow,
-                         config: Settings = settings) -> None:
+def close_expired_stores(*, sessions: Sessions = session, config: Settings = settings) -> None:
     """Close every store past its lifetime, then mail their reports right away."""
     with sessions() as db:
-        closed = closing.close_expired_stores(db, now=clock())
+        closed = closing.close_expired_stores(db, now=utcnow())
     for store_id in closed:
         log.info("store %s closed at the end of its lifetime", store_id)
         live.publish_soon(store_id)
     if closed:
-        deliver_reports(sessions=sessions, clock=clock, config=config)
+        deliver_reports(sessions=sessions, config=config)
 
 
-def deliver_reports(*, sessions: Sessions = session, clock: Callable[[], datetime] = utcnow,
-                    config: Settings = settings, store_id: int | None = None) -> None:
+def deliver_reports(*, sessions: Sessions = session, config: Settings = settings,
+                    store_id: int | None = None) -> None:
     """Finish interrupted purges, then send due reports (new closes and retries), one by one."""
     with sessions() as db:
         finished = delivery.finish_interrupted(db)
         for _ in range(REPORTS_PER_RUN):
-            tried = delivery.deliver_next(db, now=clock(), config=config, store_id=store_id)
+            tried = delivery.deliver_next(db, now=utcnow(), config=config, store_id=store_id)
             if tried is None:
                 break
             if tried.state is not DeliveryState.PENDING:

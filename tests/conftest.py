@@ -15,13 +15,14 @@ from alembic.config import Config
 from sqlmodel import Session, SQLModel
 
 from alembic import command
+from queue_app import clock as app_clock
 from queue_app.config import ROOT
 from queue_app.db import make_engine
 
 POSTGRES_URL = os.environ.get("QUEUE_TEST_POSTGRES_URL", "")
 REDIS_URL = os.environ.get("QUEUE_TEST_REDIS_URL", "")
 REQUIRE_SERVICES = os.environ.get("QUEUE_TEST_REQUIRE_SERVICES") == "1"
-NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
+NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)  # the instant every test starts at, whatever today is
 
 
 def migrate(url: str) -> None:
@@ -97,9 +98,22 @@ def db(engine) -> Iterator[Session]:
         yield session
 
 
+@pytest.fixture(autouse=True)
+def clock():
+    """The app's clock, frozen at NOW for every test; `clock.freeze()` / `clock.advance()` move it.
+
+    Services, handlers, jobs and views all read `queue_app.clock.utcnow()`, so a test never
+    depends on the date it runs on. (Servers started as subprocesses keep the real clock.)
+    """
+    app_clock.freeze(NOW)
+    yield app_clock
+    app_clock.thaw()
+
+
 @pytest.fixture
-def now() -> datetime:
-    return NOW
+def now(clock) -> datetime:
+    """"Now" as the app sees it in this test."""
+    return clock.utcnow()
 
 
 def run_async(coro):

@@ -18,7 +18,7 @@ from reflex.state import State
 from sqlmodel import Session, func, select
 
 import queue_app.db as app_db
-from queue_app import domain, jobs
+from queue_app import clock, domain, jobs
 from queue_app.db import make_engine
 from queue_app.models import Customer, DeliveryState, ReportDelivery, Store, StoreStatus
 from queue_app.queue_app import app  # noqa: F401  (registers every state class)
@@ -45,7 +45,8 @@ def open_store(db, opened_at, name="Shop", ip="10.0.0.1"):
 
 def run_scheduler(engine, at, config, rounds=2) -> None:
     """What one scheduler does every few seconds: close expired stores, deliver due reports."""
-    context = dict(sessions=lambda: Session(engine, expire_on_commit=False), clock=lambda: at, config=config)
+    clock.freeze(at)
+    context = dict(sessions=lambda: Session(engine, expire_on_commit=False), config=config)
     for _ in range(rounds):
         jobs.close_expired_stores(**context)
         jobs.deliver_reports(**context)
@@ -80,7 +81,7 @@ def test_the_owners_close_mails_the_report_at_once_from_a_thread(db, engine, now
     db.commit()
     with smtp_server() as (inbox, port):
         worker = jobs.deliver_report_soon(store.id, sessions=lambda: Session(engine, expire_on_commit=False),
-                                          clock=lambda: now, config=smtp_settings(port, tmp_path))
+                                          config=smtp_settings(port, tmp_path))
         worker.join(timeout=20)
     assert not worker.is_alive()
     assert [m.mail["Subject"] for m in inbox.received] == ["Queue report: Corner Barber (2026-11-25)"]

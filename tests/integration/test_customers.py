@@ -214,7 +214,7 @@ def test_joins_from_one_address_are_rate_limited(db, now):
     for i in range(3):  # real joins count…
         join_party(db, store, now + timedelta(seconds=i), f"P{i}", browser=f"p{i}", client_ip="203.0.113.7")
     limit, _ = ratelimit.LIMITS["join-ip"]
-    for i in range(limit - 3):  # …and so would the rest of a busy rush from that address
+    for _ in range(limit - 3):  # …and so would the rest of a busy rush from that address
         ratelimit.record(db, "join-ip", f"{store.id}:203.0.113.7", now=now + timedelta(seconds=3))
     db.commit()
     token = scanned_pass(db, store, now, browser="p-last").token

@@ -18,7 +18,7 @@ from email import policy
 import pytest
 from sqlmodel import Session, func, select
 
-from queue_app import domain, jobs, reports
+from queue_app import clock, domain, jobs, reports
 from queue_app.models import (
     Customer,
     DeliveryState,
@@ -63,8 +63,8 @@ def move(db, store, customer_id, seen, target, at):
 def deliver(db, engine, at, config):
     """One run of the scheduler's delivery job at time `at` (the test's session holds no lock)."""
     db.commit()
-    jobs.deliver_reports(sessions=lambda: Session(engine, expire_on_commit=False), clock=lambda: at,
-                         config=config)
+    clock.freeze(at)
+    jobs.deliver_reports(sessions=lambda: Session(engine, expire_on_commit=False), config=config)
 
 
 def left_behind(engine, store_id) -> dict[str, int]:

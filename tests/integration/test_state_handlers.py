@@ -196,3 +196,42 @@ def test_a_double_tap_on_call_next_calls_one_customer_but_a_second_tap_later_cal
     db.expire_all()
     states = [db.get(Customer, c.id).state for c in (ann, bob, cid)]
     assert states == [CustomerState.PROCESSING, CustomerState.PROCESSING, CustomerState.WAITING]
+
+
+@pytest.mark.parametrize("years", [-1, 1], ids=["a-year-back", "a-year-ahead"])
+def test_a_whole_day_works_the_same_with_the_clock_a_year_away_from_today(
+        app_engine, db, clock, years, tmp_path):
+    """The guard against date-dependent tests: one journey through handlers and jobs, far from NOW."""
+    import dataclasses
+    from datetime import UTC, datetime, timedelta
+
+    from queue_app import jobs
+    from queue_app.config import settings
+
+    clock.freeze(datetime.now(UTC) + timedelta(days=365 * years))
+    store = _open(db, clock.utcnow(), "a@example.com")
+    queue = stores.queues_of(db, store.id)[0]
+    shown = passes.current_pass(db, store.id, now=clock.utcnow())
+    token = auth.start_session(db, store, now=clock.utcnow())
+
+    async def scenario():
+        phone = await _state(JoinState, params={"pass_token": shown.token})
+        await JoinState.load.fn(phone)
+        assert phone.refused == ""
+        async for _ in JoinState.submit.fn(phone, {"name-p0": "Ann", "queue-p0": str(queue.id)}):
+            pass
+        dash = await _state(DashboardState, token=token)
+        await DashboardState.call_next.fn(dash, queue.id)
+        return dash.error
+
+    assert _run(db, scenario()) == ""
+    [ann] = db.exec(select(Customer)).all()
+    assert ann.state is CustomerState.PROCESSING and ann.called_at is not None
+
+    clock.advance(timedelta(hours=25))  # past the store's lifetime: the scheduler closes it
+    outbox = tmp_path / "outbox"
+    db.commit()  # the test's session lets go of SQLite's lock before the job writes
+    jobs.close_expired_stores(config=dataclasses.replace(settings, smtp_host="", outbox_dir=outbox))
+    db.expire_all()
+    assert db.get(Store, store.id).status is StoreStatus.CLOSED
+    assert len(list(outbox.glob("*.eml"))) == 1  # the report went out, then the data was purged
