@@ -6,6 +6,7 @@ import reflex as rx
 
 from queue_app import jobs, live, routes
 from queue_app.api import api
+from queue_app.instrument import instrument_events
 from queue_app.logs import configure_logging, report_unhandled
 from queue_app.pages.dashboard import dashboard_page
 from queue_app.pages.join import join_page
@@ -21,6 +22,7 @@ from queue_app.state.signup import SignupState
 from queue_app.state.ticket import TicketState
 
 configure_logging()
+instrument_events()  # a request id and a latency metric for every event handler
 
 app = rx.App(
     api_transformer=api,

@@ -28,7 +28,7 @@ from pathlib import Path
 
 from sqlmodel import Session, col, delete, or_, select, update
 
-from queue_app import reports
+from queue_app import metrics, reports
 from queue_app.config import Settings, settings
 from queue_app.db import is_postgres
 from queue_app.mail import mailer
@@ -119,12 +119,14 @@ def _attempt(db: Session, claim: Claim, *, now: datetime, config: Settings) -> D
         error = str(failure)
         if now < claim.created_at + config.report_retry_for:
             _retry_later(db, claim, error, now=now, config=config)
+            metrics.report_attempted("failed")
             return DeliveryState.PENDING
         path = archive_csv(config.report_archive_dir, f"store-{claim.store_id}-{filename}", csv)
         log.error("report of store %s undeliverable for %s (%s); archived to %s", claim.store_id,
                   config.report_retry_for, error, path)
         outcome = DeliveryState.ARCHIVED
     record_done(db, claim.delivery_id, outcome, now=now, error=error)
+    metrics.report_attempted(outcome)
     purge_store(db, claim.store_id)
     return outcome
 

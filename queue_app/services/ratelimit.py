@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, delete, select
 
+from queue_app import metrics
 from queue_app.models import Attempt
 from queue_app.services.errors import RateLimited
 
@@ -33,10 +34,12 @@ def check(db: Session, kind: str, who: str, *, now: datetime) -> None:
     if kind in LOCK_OUTS:
         until = _locked_until(_times(db, key, since=now - 2 * window), limit, window)
         if until is not None and until > now:
+            metrics.rate_limited(kind)
             raise RateLimited(retry_after=until - now)
         return
     times = _times(db, key, since=now - window, limit=limit)
     if len(times) >= limit:
+        metrics.rate_limited(kind)
         raise RateLimited(retry_after=times[-1] + window - now)
 
 
