@@ -17,6 +17,8 @@ from queue_app import live, metrics
 from queue_app.clock import utcnow
 from queue_app.config import Settings, settings
 from queue_app.db import session
+from queue_app.mail import mailer
+from queue_app.mail.messages import Message
 from queue_app.models import DeliveryState
 from queue_app.services import auth, closing, delivery, passes, ratelimit
 
@@ -56,6 +58,19 @@ def deliver_report_soon(store_id: int, **context) -> threading.Thread:
     thread = threading.Thread(target=_safe(functools.partial(deliver_reports, store_id=store_id,
                                                              **context)),
                               name=f"report-{store_id}", daemon=True)
+    thread.start()
+    return thread
+
+
+def mail_soon(message: Message, *, store_id: int, what: str) -> threading.Thread:
+    """Send one mail in a thread (the handler answers at once); a failure is logged with the store."""
+    def send() -> None:
+        try:
+            mailer.send(message)
+        except mailer.MailError as error:
+            log.error("%s mail for store %s failed: %s", what, store_id, error)
+
+    thread = threading.Thread(target=send, name=f"mail-{store_id}", daemon=True)
     thread.start()
     return thread
 

@@ -17,6 +17,7 @@ LIMITS: dict[str, tuple[int, timedelta]] = {
     "open-ip": (10, timedelta(hours=1)),
     "forgot-email": (3, timedelta(hours=1)),
     "forgot-ip": (10, timedelta(hours=1)),
+    "confirm-resend": (3, timedelta(hours=1)),  # per store: it mails an address nobody confirmed
     # Per store and IP. Each join also needs a fresh code scanned at the counter, so this only has
     # to stop scripts, not a busy shop whose guests share one Wi-Fi (NAT) address.
     "join-ip": (300, timedelta(minutes=10)),
