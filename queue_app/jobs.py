@@ -66,7 +66,7 @@ def mail_soon(message: Message, *, store_id: int, what: str) -> threading.Thread
     """Send one mail in a thread (the handler answers at once); a failure is logged with the store."""
     def send() -> None:
         try:
-            mailer.send(message)
+            mailer.send(message, settings)
         except mailer.MailError as error:
             log.error("%s mail for store %s failed: %s", what, store_id, error)
 

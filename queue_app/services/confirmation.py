@@ -34,30 +34,30 @@ BAD_LINK = "This confirmation link is not valid any more — use “Resend the l
 ALREADY = "Your email address is already confirmed."
 
 
-def required(config: Settings = settings) -> bool:
+def required(config: Settings | None = None) -> bool:
     """Mails need a confirmed address only when they really leave the machine."""
-    return config.uses_smtp
+    return (config or settings).uses_smtp
 
 
-def may_mail(store: Store, config: Settings = settings) -> bool:
+def may_mail(store: Store, config: Settings | None = None) -> bool:
     return not required(config) or store.email_confirmed_at is not None
 
 
-def awaiting(confirmed: bool, config: Settings = settings) -> bool:
+def awaiting(confirmed: bool, config: Settings | None = None) -> bool:
     """Should the owner's dashboard ask them to confirm their address?"""
     return required(config) and not confirmed
 
 
-def issue(db: Session, store: Store, *, config: Settings = settings) -> Message:
+def issue(db: Session, store: Store, *, config: Settings | None = None) -> Message:
     """A new single-use link for `store` (an older one stops working) and the mail carrying it."""
     token = new_token()
     db.exec(update(Store).where(Store.id == store.id).values(confirm_token_hash=token_hash(token)))
     db.commit()
-    link = routes.confirm_url(config.base_url or store.origin, token)
+    link = routes.confirm_url((config or settings).base_url or store.origin, token)
     return confirm_email_message(to=store.email, store_name=store.name, link=link)
 
 
-def resend(db: Session, store: Store, *, now: datetime, config: Settings = settings) -> Message:
+def resend(db: Session, store: Store, *, now: datetime, config: Settings | None = None) -> Message:
     """The dashboard's "Resend the link" (rate-limited: it mails an address nobody confirmed)."""
     if store.email_confirmed_at is not None:
         raise DomainError(ALREADY)
