@@ -7,17 +7,20 @@ The Starlette app Reflex mounts itself into is driven in process (Starlette's te
 from __future__ import annotations
 
 import io
+import json
 import logging
+import re
 
 import pytest
 import sqlalchemy as sa
 from alembic.config import Config
 from apscheduler.schedulers.background import BackgroundScheduler
+from prometheus_client.metrics import MetricWrapperBase
 from prometheus_client.parser import text_string_to_metric_families
 from starlette.testclient import TestClient
 
 from alembic import command
-from queue_app import jobs
+from queue_app import jobs, metrics
 from queue_app.api import build
 from queue_app.config import ROOT
 from queue_app.db import make_engine
@@ -183,3 +186,23 @@ def test_a_database_that_stops_answering_shows_as_down_in_the_metrics():
     answer = client(gone).get("/metrics")
     assert answer.status_code == 200
     assert samples(answer.text)[("queue_database_up", ())] == 0
+
+
+def exported_series() -> set[str]:
+    """Every series name `/metrics` can answer with (counters, histograms, database gauges)."""
+    names = set(metrics.DatabaseCollector.HELP)
+    for value in vars(metrics).values():
+        if isinstance(value, MetricWrapperBase):
+            kind, name = value._type, value._name  # noqa: SLF001
+            suffixes = {"counter": ["_total"], "histogram": ["_bucket", "_count", "_sum"]}.get(kind, [""])
+            names |= {name + suffix for suffix in suffixes}
+    return names
+
+
+@pytest.mark.parametrize("path", ["deploy/prometheus-alerts.yml", "deploy/grafana-dashboard.json"])
+def test_the_alert_rules_and_the_dashboard_use_only_series_the_app_exports(path):
+    text = (ROOT / path).read_text(encoding="utf-8")
+    used = set(re.findall(r"\bqueue_[a-z_]+", text)) - {"queue_system", "queue_app"}
+    assert used and used <= exported_series(), used - exported_series()
+    if path.endswith(".json"):
+        assert all(target["expr"] for panel in json.loads(text)["panels"] for target in panel["targets"])
