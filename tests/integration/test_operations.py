@@ -26,10 +26,10 @@ from queue_app.config import ROOT
 from queue_app.db import make_engine
 from queue_app.logs import log_handler
 from queue_app.models import CustomerState
-from queue_app.services import closing, customers, ratelimit
+from queue_app.services import closing, customers, delivery, ratelimit
 from queue_app.services.errors import RateLimited
-from tests.integration.factories import cheap_argon2, join_party, open_shop  # noqa: F401
-from tests.integration.smtp_server import free_port
+from tests.integration.factories import cheap_argon2, confirm_address, join_party, open_shop  # noqa: F401
+from tests.integration.smtp_server import free_port, smtp_settings
 
 pytestmark = pytest.mark.usefixtures("cheap_argon2")
 
@@ -125,7 +125,8 @@ def test_every_response_carries_a_request_id_and_the_requests_log_lines_carry_it
     assert app.get("/healthz").headers["x-request-id"] != app.get("/healthz").headers["x-request-id"]
 
 
-def test_metrics_count_open_stores_waiting_customers_and_reports_from_the_database(db, engine, now):
+def test_metrics_count_open_stores_waiting_customers_and_reports_from_the_database(db, engine, now,
+                                                                                   tmp_path):
     shop = open_shop(db, now)
     join_party(db, shop, now, "Ann", "Ben")
     other = open_shop(db, now, email="other@example.com")
@@ -137,6 +138,20 @@ def test_metrics_count_open_stores_waiting_customers_and_reports_from_the_databa
     assert seen[("queue_waiting_customers", ())] == 2  # the closed store's customer waits no more
     assert seen[("queue_report_deliveries", (("state", "pending"),))] == 1
     assert seen[("queue_report_deliveries", (("state", "failing"),))] == 0
+
+    refused = confirm_address(db, open_shop(db, now, email="third@example.com"), now)
+    closing.close_store(db, refused.id, now=now)
+    before = samples(client(engine).get("/metrics").text)
+    down = smtp_settings(free_port(), tmp_path)  # nobody listens: the attempt fails, retried later
+    while delivery.deliver_next(db, now=now, config=down) is not None:
+        pass
+    seen = samples(client(engine).get("/metrics").text)
+    assert seen[("queue_report_deliveries", (("state", "failing"),))] == 1  # the confirmed one
+    assert seen[("queue_report_deliveries", (("state", "archived"),))] == 1  # the unconfirmed one
+    assert seen[("queue_report_deliveries", (("state", "pending"),))] == 0
+    for outcome in ("failed", "archived"):
+        key = ("queue_report_attempts_total", (("outcome", outcome),))
+        assert seen[key] - before.get(key, 0) == 1
 
 
 def test_metrics_count_joins_calls_no_shows_and_rate_limit_refusals(db, engine, now):
