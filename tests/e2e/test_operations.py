@@ -4,11 +4,20 @@ from __future__ import annotations
 
 import json
 import re
+import urllib.error
 import urllib.request
+import uuid
 
 import pytest
+import sqlalchemy as sa
+from alembic.config import Config
+from alembic.script import ScriptDirectory
 from playwright.sync_api import expect
 
+from alembic import command
+from queue_app.config import ROOT
+from tests.conftest import POSTGRES_URL, REQUIRE_SERVICES
+from tests.e2e.conftest import start_app, stop_app
 from tests.e2e.flows import customer_row, join_party, join_url, open_store, unique_email
 from tests.e2e.metrics_scrape import grew, scrape
 
@@ -51,3 +60,59 @@ def test_readyz_is_ready_and_every_log_line_of_an_event_names_its_request(server
     open_store(tablet, email=unique_email("rid"), name="Traced", queues=["Main"])
     log = server.log.read_text(errors="replace")
     assert re.search(r" INFO queue_app\.state \[ev-[0-9a-f]{12}\]: store \d+ opened", log), log[-3000:]
+
+
+@pytest.fixture(scope="module")
+def postgres_app(chromium, tmp_path_factory):
+    """The app on a PostgreSQL database of its own (created here, migrated by the start script)."""
+    if not POSTGRES_URL:
+        if REQUIRE_SERVICES:
+            pytest.fail("QUEUE_TEST_POSTGRES_URL is required in CI", pytrace=False)
+        pytest.skip("needs QUEUE_TEST_POSTGRES_URL")
+    name = f"queue_ready_{uuid.uuid4().hex[:10]}"
+    admin = sa.create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    url = sa.engine.make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
+    process, app_url, _ = start_app(tmp_path_factory.mktemp("ready"), QUEUE_DATABASE_URL=url)
+    try:
+        yield app_url, url, admin, name
+    finally:
+        stop_app(process)
+        with admin.connect() as connection:
+            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.dispose()
+
+
+def get(url: str) -> tuple[int, dict | str]:
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:
+            body = response.read().decode()
+            status = response.status
+    except urllib.error.HTTPError as error:
+        body, status = error.read().decode(), error.code
+    return status, json.loads(body) if body.startswith("{") else body
+
+
+def test_readyz_answers_503_while_migrations_are_behind_or_the_database_is_gone(postgres_app):
+    app_url, db_url, admin, name = postgres_app
+    assert get(app_url + "/readyz")[0] == 200
+    config = Config(str(ROOT / "alembic.ini"))
+    config.set_main_option("script_location", str(ROOT / "alembic"))
+    config.set_main_option("sqlalchemy.url", db_url.replace("%", "%%"))
+    head = ScriptDirectory.from_config(config).get_current_head()
+
+    command.downgrade(config, "-1")  # an older schema than the code expects
+    status, body = get(app_url + "/readyz")
+    assert status == 503 and body["status"] == "not ready"
+    assert body["checks"]["database"].startswith("migrations not at head (database at ")
+    assert body["checks"]["database"].endswith(f"code at {head})")
+    command.upgrade(config, "head")
+    assert get(app_url + "/readyz")[0] == 200
+
+    with admin.connect() as connection:  # the database server loses the database under the app
+        connection.exec_driver_sql(f'DROP DATABASE "{name}" WITH (FORCE)')
+    status, body = get(app_url + "/readyz")
+    assert status == 503 and body["checks"]["database"].startswith("database unreachable")
+    assert get(app_url + "/healthz") == (200, {"status": "ok"})  # alive: nothing to restart
+    assert "queue_database_up 0.0" in get(app_url + "/metrics")[1]
