@@ -11,6 +11,7 @@ import pytest
 from tests.conftest import REDIS_URL, REQUIRE_SERVICES
 from tests.e2e.conftest import PHONE, TABLET, start_app, stop_app
 
+pytestmark = pytest.mark.e2e  # a browser test: `-m "not e2e"` leaves it out like the others
 WORKERS = 2
 MAX_PHONES = 8
 
