@@ -154,8 +154,15 @@ def party_by_secret(db: Session, secret: object) -> Party:
 
 
 def _open_store(db: Session, store_id: int) -> Store:
-    store = db.get(Store, store_id)
-    if store is None or store.status is not StoreStatus.OPEN:
+    """The store if it is open, held open until this transaction ends.
+
+    `FOR SHARE` on PostgreSQL: a close (`UPDATE … status`) waits for every customer write in
+    flight, so its report lists them, and a write that starts during a close waits for it and then
+    finds the store closed. SQLite's `BEGIN IMMEDIATE` already runs writers one at a time.
+    """
+    store = db.exec(select(Store).where(Store.id == store_id, Store.status == StoreStatus.OPEN)
+                    .with_for_update(read=True)).first()
+    if store is None:
         raise NotAllowed(STORE_CLOSED)
     return store
 
