@@ -23,6 +23,7 @@ from queue_app.clock import utcnow
 from queue_app.db import read_session
 from queue_app.live.registry import Registry, Watch, make_registry
 from queue_app.services.snapshot import StoreSnapshot, load_snapshot
+from queue_app.services.summaries import public_summaries
 
 if TYPE_CHECKING:
     import reflex as rx
@@ -175,6 +176,7 @@ async def _connected(token: str) -> bool:
 
 def publish_soon(store_id: int, owners_only: bool = False) -> None:
     """Schedule `publish` from anywhere: an event handler, or the scheduler's thread."""
+    public_summaries.forget(store_id)  # the next public page load reads the change
     try:
         loop = asyncio.get_running_loop()
     except RuntimeError:

@@ -111,12 +111,24 @@ def change_state(db: Session, store_id: int, customer_id: object, *, seen: objec
     return customer
 
 
-def call_next(db: Session, store_id: int, queue_id: object, *, now: datetime) -> Customer | None:
-    """Call the longest-waiting customer of a queue of this store; None when nobody waits."""
+def call_next(db: Session, store_id: int, queue_id: object, *, now: datetime,
+              repeat_of: tuple[object, str] | None = None) -> Customer | None:
+    """Call the longest-waiting customer of a queue of this store; None when nobody waits.
+
+    `repeat_of` = (customer id, ISO `called_at`) of the call the screen's previous tap made: while
+    that customer is still in that very call (a double tap), it is returned and nobody else is
+    called. Their state and call time tell it apart from a new call of the same person.
+    """
     queue = db.exec(select(Queue).where(Queue.id == domain.to_int(queue_id),
                                         Queue.store_id == store_id)).first()
     if queue is None:
         raise NotFound("That queue is not in this store.")
+    if repeat_of is not None:
+        same = db.exec(select(Customer).where(Customer.id == domain.to_int(repeat_of[0]),
+                                              Customer.queue_id == queue.id,
+                                              Customer.state == CustomerState.PROCESSING)).first()
+        if same is not None and same.called_at.isoformat() == repeat_of[1]:
+            return same  # (the caller's session ends this read-only transaction)
     for _ in range(5):  # another tablet may call the same person first: take the next one
         first = db.exec(select(Customer.id).where(Customer.queue_id == queue.id,
                                                   Customer.state == CustomerState.WAITING)
