@@ -59,7 +59,7 @@ def clean_line(value: object) -> str:
 
     A newline in a store name would otherwise end up in mail headers and break them.
     """
-    return " ".join(clean_text(value).split())
+    return " ".join(clean_text(" ".join(_raw(value).split())).split())
 
 
 def _raw(value: object) -> str:

@@ -10,10 +10,10 @@ import pytest
 from sqlmodel import Session, select
 
 from queue_app import domain
+from queue_app.db import make_engine
 from queue_app.models import Attempt, OwnerSession
 from queue_app.services import auth, security, stores
 from queue_app.services.errors import DomainError, RateLimited
-from queue_app.db import make_engine
 from tests.integration.factories import PASSWORD, cheap_argon2, open_shop  # noqa: F401
 from tests.integration.interleave import in_thread
 
