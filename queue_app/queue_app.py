@@ -30,7 +30,8 @@ app = rx.App(
 )
 app.add_middleware(EventRateLimit())
 live.bind(app, views=[DashboardState, JoinState, TicketState, PublicState, DisplayState],
-          first=[DashboardState, DisplayState])
+          first=[DashboardState, DisplayState],
+          personal={DashboardState: DashboardState.PERSONAL, TicketState: TicketState.PERSONAL})
 app.register_lifespan_task(live.remember_loop)
 app.register_lifespan_task(jobs.run_scheduler)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from typing import ClassVar
 
 import reflex as rx
 
@@ -56,6 +57,10 @@ def _form(data: object) -> dict:
 
 class DashboardState(rx.State):
     """Everything the dashboard shows is derived from one snapshot in `show`."""
+
+    # Vars holding customers' names and phones, with their empty values: cleared on close,
+    # sign-out and purge, so that Reflex's state store (RAM or Redis) keeps none of them.
+    PERSONAL: ClassVar[dict[str, object]] = {"queues": []}
 
     loaded: bool = False
     store_name: str = ""
@@ -111,6 +116,7 @@ class DashboardState(rx.State):
             store = await self._owner_store()
         except NotAllowed as refused:
             self.loaded = False
+            self._forget_personal()
             live.unwatch(self.router.session.client_token)
             return rx.redirect(routes.CLOSED if isinstance(refused, StoreClosed) else routes.SIGN_IN)
         snap = await asyncio.to_thread(_counter_snapshot, store.id)  # off the event loop
@@ -150,6 +156,7 @@ class DashboardState(rx.State):
             self.error = error.message
             return None
         log.info("store %s closed by its owner", store.id)
+        self._forget_personal()
         jobs.deliver_report_soon(store.id)  # the owner gets the report now, not at the next job run
         live.publish_soon(store.id)
         live.unwatch(self.router.session.client_token)
@@ -162,7 +169,12 @@ class DashboardState(rx.State):
         auth_state.token = ""
         live.unwatch(self.router.session.client_token)
         self.loaded = False
+        self._forget_personal()
         return rx.redirect(routes.SIGN_IN)
+
+    def _forget_personal(self) -> None:
+        for name, empty in self.PERSONAL.items():
+            setattr(self, name, type(empty)())
 
     async def _act(self, action, repeat: str = "") -> object:
         """Run `action(db, store)` for the signed-in store, report its error, publish on success.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from typing import ClassVar
 
 import reflex as rx
 
@@ -29,6 +30,9 @@ def _leave(secret: str, customer_id: object):
 
 
 class TicketState(rx.State):
+    # The party's own names: cleared from Reflex's state store once the store closes (live.bind).
+    PERSONAL: ClassVar[dict[str, object]] = {"people": []}
+
     _secret: str = ""
     found: bool = True
     store_name: str = ""
