@@ -224,8 +224,18 @@ def validate_party(people: Sequence[dict], queue_ids: Sequence[int]) -> list[Per
     return result
 
 
+ID_MAX = 2**31 - 1  # database ids are 32-bit (PostgreSQL INTEGER); SQLite refuses past 2**63
+
+
 def to_int(value: object) -> int | None:
-    try:
-        return int(str(value))
-    except (TypeError, ValueError):
+    """A whole number typed or sent by a browser, or None (also for ones no id or count can be)."""
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
         return None
+    text = str(value)
+    if len(text) > 20:
+        return None
+    try:
+        number = int(text)
+    except ValueError:
+        return None
+    return number if -ID_MAX <= number <= ID_MAX else None

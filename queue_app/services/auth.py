@@ -73,7 +73,7 @@ def store_for_token(db: Session, token: object, *, now: datetime) -> Store:
 
 
 def sign_out(db: Session, token: object) -> None:
-    if isinstance(token, str) and token:
+    if isinstance(token, str) and 20 <= len(token) <= 100:
         db.exec(delete(OwnerSession).where(OwnerSession.token_hash == token_hash(token)))
         db.commit()
 

@@ -91,9 +91,11 @@ def change_state(db: Session, store_id: int, customer_id: object, *, seen: objec
     """Move a customer of this store from the state the owner saw to `target`, or `StaleUpdate`."""
     try:
         seen_state, target_state = CustomerState(seen), CustomerState(target)
-        customer_id = int(str(customer_id))
     except ValueError:
         raise NotFound("That customer is not in this store.") from None
+    customer_id = domain.to_int(customer_id)
+    if customer_id is None:
+        raise NotFound("That customer is not in this store.")
     _open_store(db, store_id)
     domain.check_transition(seen_state, target_state)
     customer = db.exec(select(Customer).where(Customer.id == customer_id,

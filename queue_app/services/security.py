@@ -39,4 +39,5 @@ def new_token() -> str:
 
 def token_hash(token: str) -> str:
     """Keyed hash of a token for storage and lookup (a stolen table holds no usable tokens)."""
-    return hmac.new(settings.secret_key.encode(), token.encode(), hashlib.sha256).hexdigest()
+    return hmac.new(settings.secret_key.encode(), token.encode("utf-8", "surrogatepass"),
+                    hashlib.sha256).hexdigest()
