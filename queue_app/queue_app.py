@@ -21,6 +21,7 @@ from queue_app.state.join import JoinState
 from queue_app.state.public import DisplayState, PublicState
 from queue_app.state.signin import ForgotState, ResetState, SigninState
 from queue_app.state.signup import SignupState
+from queue_app.state.throttle import EventRateLimit
 from queue_app.state.ticket import TicketState
 
 configure_logging()
@@ -31,8 +32,10 @@ app = rx.App(
     backend_exception_handler=report_unhandled,
     head_components=[rx.el.meta(name="theme-color", content="#3e63dd")],
 )
+app.add_middleware(EventRateLimit())
 live.bind(app, views=[DashboardState, JoinState, TicketState, PublicState, DisplayState],
-          first=[DashboardState, DisplayState])
+          first=[DashboardState, DisplayState],
+          personal={DashboardState: DashboardState.PERSONAL, TicketState: TicketState.PERSONAL})
 app.register_lifespan_task(live.remember_loop)
 app.register_lifespan_task(jobs.run_scheduler)
 

@@ -64,6 +64,7 @@ class SignupState(rx.State):
             self.busy = False
 
     async def _open(self, data: dict):
+        data = data if isinstance(data, dict) else {}  # a forged event may send anything
         names = [data.get(f"queue-{slot}", "") for slot in self.slots]
         try:
             form = domain.validate_store_form(
