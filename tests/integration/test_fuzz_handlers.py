@@ -30,9 +30,9 @@ from queue_app.queue_app import app  # noqa: F401  (registers every state class)
 from queue_app.services import auth, customers, passes, stores
 from queue_app.state import signin
 from queue_app.state.common import OwnerAuth
+from queue_app.state.confirm import ConfirmState
 from queue_app.state.dashboard import DashboardState
 from queue_app.state.join import BrowserId, JoinState
-from queue_app.state.confirm import ConfirmState
 from queue_app.state.public import DisplayState, PublicState
 from queue_app.state.signin import ForgotState, ResetState, SigninState
 from queue_app.state.signup import SignupState
