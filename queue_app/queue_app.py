@@ -14,6 +14,7 @@ from queue_app.pages.public import closed_page, display_page, public_page
 from queue_app.pages.signin import forgot_page, reset_page, signin_page
 from queue_app.pages.signup import signup_page
 from queue_app.pages.ticket import ticket_page
+from queue_app.state.boards import StoreBoard, TicketBoard
 from queue_app.state.dashboard import DashboardState
 from queue_app.state.join import JoinState
 from queue_app.state.public import DisplayState, PublicState
@@ -29,9 +30,9 @@ app = rx.App(
     backend_exception_handler=report_unhandled,
     head_components=[rx.el.meta(name="theme-color", content="#3e63dd")],
 )
-live.bind(app, views=[DashboardState, JoinState, TicketState, PublicState, DisplayState],
-          first=[DashboardState, DisplayState])
-app.register_lifespan_task(live.remember_loop)
+live.hub.bind({"customer": TicketBoard, "public": StoreBoard,
+               "dashboard": DashboardState, "display": DisplayState})
+app.register_lifespan_task(live.hub.remember_loop)
 app.register_lifespan_task(jobs.run_scheduler)
 
 app.add_page(signup_page, route=routes.OPEN_STORE, title="Open a store · Queue System",
