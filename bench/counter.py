@@ -48,7 +48,7 @@ async def join_round(site: Site, board: Tab, tickets: list[Tab], store: seed.See
     await asyncio.sleep(0.05)
     name = f"round-{n}-{time.monotonic_ns()}"
     at_board = board.expect(name)
-    sent, path = await site.submit_join(phone, name, store.queue_ids[0])
+    sent, path = await site.submit_join(phone, name)
     (board_at,) = await arrivals([at_board], ROUND_TIMEOUT)
     await phone.close()
     return _round("join", sent, board_at, [])

@@ -66,7 +66,7 @@ async def customer(counter: Counter, tally: Tally, name: str, keep: bool, phone:
             phone = await asyncio.wait_for(counter.scan(), TURN_TIMEOUT)
         step = "submit"
         seen_at_board = counter.board.expect(name)
-        sent, path = await asyncio.wait_for(counter.site.submit_join(phone, name, counter.store.queue_ids[0]),
+        sent, path = await asyncio.wait_for(counter.site.submit_join(phone, name),
                                             STEP_TIMEOUT)
         done = time.perf_counter()
         tally.join_rtt.append(ms(done - sent))

@@ -58,14 +58,16 @@ def _banner(person: rx.Var) -> rx.Component:
         CLOSED, rx.fragment(),
         rx.cond(
             state == "processing",
-            rx.box(rx.heading("It's your turn — ", _who(person), size="7", as_="h2"),
+            rx.box(rx.heading("It's your turn — ", _who(person), size="7", as_="h2",
+                              overflow_wrap="anywhere"),
                    rx.text("Please come to the counter now."),
                    style={"background": "var(--green-11)", "color": "white", "padding": "1.25rem",
                           "border_radius": "12px", "width": "100%", "text_align": "center"},
-                   on_mount=T.alert_called),
+                   role="alert", on_mount=T.alert_called),
             rx.cond((state == "waiting") & (_ahead(person) <= settings.almost_position),
                     rx.callout("Almost your turn — " + _who(person) + ". Please stay close to the "
-                               "counter.", color_scheme="amber", width="100%")),
+                               "counter.", color_scheme="amber", width="100%",
+                               overflow_wrap="anywhere", min_width="0")),
         ))
 
 
@@ -129,7 +131,7 @@ def ticket_page() -> rx.Component:
                 rx.heading(rx.cond(OURS, B.store_name, ""), size="6", as_="h1"),
                 rx.cond(CLOSED, rx.callout(
                     "This store is closed for today, so this ticket has ended. Thank you for "
-                    "waiting with us!", color_scheme="gray", role="status", width="100%")),
+                    "waiting with us!", color_scheme="gray", role="alert", width="100%")),
                 rx.foreach(T.people, _banner),
                 rx.cond(T.message, rx.callout(T.message, width="100%")),
                 rx.cond(T.error, rx.callout(T.error, color_scheme="red", width="100%")),
