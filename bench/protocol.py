@@ -7,6 +7,7 @@ frontend speaks.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 import secrets
@@ -138,10 +139,13 @@ class Site:
     async def ticket(self, secret: str, *, ip: str = "") -> Tab:
         """A phone (re)opening its bookmarked ticket page; an unparsed tab that only timestamps."""
         tab = self.tab(ip=ip)
-        waiter = tab.expect("people_rx_state_")
+        waiters = [tab.expect("people_rx_state_"), tab.expect("line_rx_state_")]  # own people, board
         path = f"/ticket/{secret}"
         await tab.open(self.fe.boot(path, {"secret": secret}))
-        await waiter
+        await asyncio.gather(*waiters)
+        tab.people = next(values["people_rx_state_"] for _, raw in tab.received
+                          for values in json.loads(raw).get("delta", {}).values()
+                          if "people_rx_state_" in values)
         return tab
 
     async def dashboard_action(self, tab: Tab, handler: str, payload: dict) -> float:
