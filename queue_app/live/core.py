@@ -26,7 +26,9 @@ from queue_app.views import customer, display, owner, public
 
 log = logging.getLogger("queue_app.live")
 
-ROOMS = {"customer": customer.ticket_board, "public": public.store_board}  # kind → payload builder
+# kind → payload builder, in emit order: the public pages' small payload first (budget 150 ms),
+# then the ticket board (250 ms), after the owner's screens (50 ms).
+ROOMS = {"public": public.store_board, "customer": customer.ticket_board}
 ROOM_OF = {"ticket": "customer", "public": "public", "join": "public"}  # screen → room kind
 TABS = {"dashboard": owner.dashboard, "display": display.display}  # per-tab screens → view
 
@@ -119,7 +121,8 @@ class Hub:
         started = time.perf_counter()
         async with self.ledger.lock(store_id):
             snap = await asyncio.to_thread(self.read, store_id)
-            if snap is None:
+            if snap is None:  # purged: open pages keep what they show (the closed store)
+                await self.ledger.forget(store_id, ROOMS)
                 return
             for token, watch in self.registry.members(store_id):  # the owner's screens first
                 await self._send_tab(token, watch, snap)

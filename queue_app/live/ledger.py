@@ -30,6 +30,10 @@ class MemoryLedger:
     async def remember(self, store_id: int, kind: str, payload: Any) -> None:
         self._last[(store_id, kind)] = payload
 
+    async def forget(self, store_id: int, kinds) -> None:
+        for kind in kinds:
+            self._last.pop((store_id, kind), None)
+
 
 class RedisLedger:
     def __init__(self, url: str) -> None:
@@ -53,6 +57,9 @@ class RedisLedger:
 
     async def remember(self, store_id: int, kind: str, payload: Any) -> None:
         await self._redis().set(f"queue:live:last:{store_id}:{kind}", json.dumps(payload), ex=TTL)
+
+    async def forget(self, store_id: int, kinds) -> None:
+        await self._redis().delete(*(f"queue:live:last:{store_id}:{kind}" for kind in kinds))
 
 
 def make_ledger() -> MemoryLedger | RedisLedger:

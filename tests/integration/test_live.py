@@ -68,7 +68,7 @@ def test_a_change_reads_the_store_once_and_emits_one_payload_per_room(db, now, s
     reads, ann_id = run_async(scenario())
     assert reads == [shop.id]
     customer_room, public_room = f"store:{shop.id}:customer", f"store:{shop.id}:public"
-    assert [to for to, *_ in sockets.sent] == ["tablet", customer_room, public_room]
+    assert [to for to, *_ in sockets.sent] == ["tablet", public_room, customer_room]  # owners first
     [board] = sockets.room_emits(customer_room)
     assert board["line"][_key(shop.id, ann_id)][0] == "processing"
     assert sockets.seen("ann-tab", TicketBoard) == sockets.seen("bob-tab", TicketBoard) == board
