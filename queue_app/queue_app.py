@@ -6,13 +6,16 @@ import reflex as rx
 
 from queue_app import jobs, live, routes
 from queue_app.api import api
+from queue_app.instrument import instrument_events
 from queue_app.logs import configure_logging, report_unhandled
+from queue_app.pages.confirm import confirm_page
 from queue_app.pages.dashboard import dashboard_page
 from queue_app.pages.join import join_page
 from queue_app.pages.public import closed_page, display_page, public_page
 from queue_app.pages.signin import forgot_page, reset_page, signin_page
 from queue_app.pages.signup import signup_page
 from queue_app.pages.ticket import ticket_page
+from queue_app.state.confirm import ConfirmState
 from queue_app.state.dashboard import DashboardState
 from queue_app.state.join import JoinState
 from queue_app.state.public import DisplayState, PublicState
@@ -22,6 +25,7 @@ from queue_app.state.throttle import EventRateLimit
 from queue_app.state.ticket import TicketState
 
 configure_logging()
+instrument_events()  # a request id and a latency metric for every event handler
 
 app = rx.App(
     api_transformer=api,
@@ -43,6 +47,8 @@ app.add_page(forgot_page, route=routes.FORGOT, title="Forgot password · Queue S
              on_load=ForgotState.load)
 app.add_page(reset_page, route=routes.RESET, title="New password · Queue System",
              on_load=ResetState.load)
+app.add_page(confirm_page, route=routes.CONFIRM, title="Confirm your email · Queue System",
+             on_load=ConfirmState.load)
 app.add_page(dashboard_page, route=routes.DASHBOARD, title="Dashboard · Queue System",
              on_load=DashboardState.load)
 app.add_page(closed_page, route=routes.CLOSED, title="Store closed · Queue System")
