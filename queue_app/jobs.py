@@ -67,8 +67,10 @@ def mail_soon(message: Message, *, store_id: int, what: str) -> threading.Thread
     def send() -> None:
         try:
             mailer.send(message, settings)
-        except mailer.MailError as error:
+        except mailer.MailError as error:  # its text names no address
             log.error("%s mail for store %s failed: %s", what, store_id, error)
+        except Exception as error:  # noqa: BLE001  (a thread's exception would bypass logging)
+            log.error("%s mail for store %s failed: %s", what, store_id, type(error).__name__)
 
     thread = threading.Thread(target=send, name=f"mail-{store_id}", daemon=True)
     thread.start()

@@ -37,7 +37,7 @@ def join(db: Session, pass_token: str, browser: str, people: Sequence[dict], *, 
     store = _open_store(db, found.store_id)
     persons = domain.validate_party(people, [q.id for q in _queues(db, store.id)])
     caller = f"{store.id}:{client_ip}"  # per store: a busy store never uses up another's allowance
-    ratelimit.check(db, "join-ip", caller, now=now)
+    ratelimit.take(db, "join-ip", caller, now=now)  # counted atomically; undone by a rollback
     used = db.exec(update(Pass).where(
         Pass.id == found.id, Pass.state == PassState.SCANNED, Pass.browser_hash == browser,
         col(Pass.scanned_at) > now - settings.pass_ttl).values(state=PassState.USED, used_at=now))
@@ -45,7 +45,6 @@ def join(db: Session, pass_token: str, browser: str, people: Sequence[dict], *, 
         db.rollback()
         raise NotAllowed(SCAN_AGAIN)
     party = _insert_party(db, store.id, persons, Source.QR, now=now, pass_id=found.id)
-    ratelimit.record(db, "join-ip", caller, now=now)
     db.commit()
     metrics.joined(Source.QR, len(persons))
     return party

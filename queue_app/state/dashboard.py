@@ -7,51 +7,21 @@ from typing import ClassVar
 
 import reflex as rx
 
-from queue_app import domain, jobs, live, reports, routes
+from queue_app import jobs, live, routes
 from queue_app.clock import utcnow
-from queue_app.db import read_session, session
-from queue_app.models import Queue, Store
-from queue_app.services import auth, closing, confirmation, customers, passes, stores
+from queue_app.models import Store
+from queue_app.services import auth, closing, confirmation, customers, stores
 from queue_app.services.errors import DomainError, NotAllowed, StaleUpdate, StoreClosed, ValidationError
 from queue_app.services.security import token_hash
-from queue_app.services.snapshot import load_snapshot
 from queue_app.state.common import OwnerAuth, log, page_origin
-
-# Every database call of a handler runs in a worker thread (`asyncio.to_thread`) through one of
-# these: the event loop keeps pushing to every other tab meanwhile.
-
-def _ensure_pass(store_id: int) -> None:
-    """The counter always shows a code to scan: make one if there is none."""
-    with session() as db:
-        passes.current_pass(db, store_id, now=utcnow())
-
-
-def _signed_in_store(token: object) -> Store:
-    with read_session() as db:
-        return auth.store_for_token(db, token, now=utcnow())
-
-
-def _write(action, *args, **kwargs):
-    """`action(db, *args, **kwargs)` in a session of its own."""
-    with session() as db:
-        return action(db, *args, **kwargs)
-
-
-def _add_walk_in(db, store_id: int, data: dict):
-    added = customers.add_walk_in(db, store_id, name=data.get("name"), phone=data.get("phone"),
-                                  queue_id=data.get("queue"), now=utcnow())
-    return domain.ticket_label(db.get(Queue, added.queue_id).prefix, added.ticket_number)
-
-
-def _report(store_id: int):
-    with read_session() as db:
-        snap = load_snapshot(db, store_id, now=utcnow())
-    return reports.report_csv(snap), reports.report_filename(snap)
-
-
-def _form(data: object) -> dict:
-    """An event's form payload; anything else a forged event sends counts as an empty form."""
-    return data if isinstance(data, dict) else {}
+from queue_app.state.dashboard_db import (
+    add_walk_in_ticket,
+    ensure_pass,
+    form_of,
+    report_file,
+    signed_in_store,
+    write,
+)
 
 
 class DashboardState(rx.State):
@@ -84,7 +54,7 @@ class DashboardState(rx.State):
     async def _owner_store(self) -> Store:
         """The signed-in store, checked on every call; never taken from the page."""
         token = (await self.get_state(OwnerAuth)).token
-        return await asyncio.to_thread(_signed_in_store, token)
+        return await asyncio.to_thread(signed_in_store, token)
 
     @rx.event
     async def load(self):
@@ -96,7 +66,7 @@ class DashboardState(rx.State):
             self._forget_personal()
             await live.hub.unwatch(self.router.session.client_token)
             return rx.redirect(routes.CLOSED if isinstance(refused, StoreClosed) else routes.SIGN_IN)
-        await asyncio.to_thread(_ensure_pass, store.id)  # off the event loop
+        await asyncio.to_thread(ensure_pass, store.id)  # off the event loop
         token = (await self.get_state(OwnerAuth)).token
         await live.hub.show(self.router.session.client_token, store.id, "dashboard",
                             {"origin": page_origin(self), "session": token_hash(token)})
@@ -113,8 +83,8 @@ class DashboardState(rx.State):
     async def save_description(self, data: dict):
         try:
             store = await self._owner_store()
-            await asyncio.to_thread(_write, lambda db: stores.update_description(
-                db, store, _form(data).get("description"), now=utcnow()))
+            await asyncio.to_thread(write, lambda db: stores.update_description(
+                db, store, form_of(data).get("description"), now=utcnow()))
         except NotAllowed:
             return rx.redirect(routes.SIGN_IN)
         except ValidationError as error:
@@ -127,7 +97,7 @@ class DashboardState(rx.State):
     async def close_store(self):
         try:
             store = await self._owner_store()
-            await asyncio.to_thread(_write, closing.close_store, store.id, now=utcnow())
+            await asyncio.to_thread(write, closing.close_store, store.id, now=utcnow())
         except NotAllowed:
             return rx.redirect(routes.SIGN_IN)
         except DomainError as error:
@@ -143,7 +113,7 @@ class DashboardState(rx.State):
     @rx.event
     async def sign_out(self):
         auth_state = await self.get_state(OwnerAuth)
-        await asyncio.to_thread(_write, auth.sign_out, auth_state.token)
+        await asyncio.to_thread(write, auth.sign_out, auth_state.token)
         auth_state.token = ""
         await live.hub.unwatch(self.router.session.client_token)
         self.loaded = False
@@ -163,7 +133,7 @@ class DashboardState(rx.State):
         self.message, self.error = "", ""
         try:
             store = await self._owner_store()
-            result = await asyncio.to_thread(_write, action, store)
+            result = await asyncio.to_thread(write, action, store)
         except NotAllowed:
             self.error = "You are signed out or the store is closed — reload the page."
             return None
@@ -207,7 +177,7 @@ class DashboardState(rx.State):
         self.walk_in_ticket, self.walk_in_error = "", {}
         try:
             store = await self._owner_store()
-            ticket = await asyncio.to_thread(_write, _add_walk_in, store.id, _form(data))
+            ticket = await asyncio.to_thread(write, add_walk_in_ticket, store.id, form_of(data))
         except NotAllowed:
             self.walk_in_error = {"form": "You are signed out or the store is closed."}
             return None
@@ -224,7 +194,7 @@ class DashboardState(rx.State):
             store = await self._owner_store()
         except NotAllowed:
             return rx.redirect(routes.SIGN_IN)
-        csv, filename = await asyncio.to_thread(_report, store.id)
+        csv, filename = await asyncio.to_thread(report_file, store.id)
         return rx.download(data=csv, filename=filename, mime_type="text/csv")
 
     @rx.event
@@ -239,7 +209,7 @@ class DashboardState(rx.State):
 
     @rx.event
     async def set_default_service(self, data: dict):
-        form = _form(data)
+        form = form_of(data)
         await self._act(lambda db, store: stores.set_default_service(
             db, store, form.get("queue_id"), form.get("minutes"), now=utcnow()))
         if not self.error:

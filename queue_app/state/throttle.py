@@ -1,9 +1,9 @@
 """A per-tab event rate limit: a script sending events as fast as it can gets "Too many requests".
 
 Every event (page load, tap, form) of one tab (its client token, i.e. its socket) draws from a
-bucket of `burst` that refills at `per_second`. An empty bucket drops the event before any handler
-or database work and tells the tab why. A person tapping fast never gets near it; the measured
-worst case of the issue (25 forged page loads a second saturating a worker) does.
+bucket of `burst` that refills at `per_second` (`QUEUE_EVENT_BURST`, `QUEUE_EVENTS_PER_SECOND`).
+An empty bucket drops the event before any handler or database work and tells the tab why. A
+person tapping fast never gets near it; a script replaying page loads in a loop does.
 """
 
 from __future__ import annotations
@@ -18,12 +18,15 @@ from reflex.middleware import Middleware
 from reflex.state import StateUpdate
 from reflex_base.event import Event
 
+from queue_app.config import settings
+
 log = logging.getLogger("queue_app.state")
 TOO_MANY = "Too many requests — wait a few seconds, then try again."
 
 
 class EventRateLimit(Middleware):
-    def __init__(self, burst: int = 30, per_second: float = 5.0,
+    def __init__(self, burst: int = settings.event_burst,
+                 per_second: float = settings.events_per_second,
                  clock: Callable[[], float] = time.monotonic) -> None:
         self.burst, self.per_second, self._clock = burst, per_second, clock
         self._buckets: dict[str, tuple[float, float]] = {}  # token → (tokens left, at)
@@ -31,6 +34,8 @@ class EventRateLimit(Middleware):
 
     def allow(self, token: str) -> bool:
         """Take one event from `token`'s bucket; False when it is empty."""
+        if self.per_second <= 0:
+            return True
         now = self._clock()
         with self._lock:
             if len(self._buckets) > 50_000:  # forget the tabs that went quiet

@@ -124,3 +124,24 @@ def test_a_report_whose_mail_cannot_be_built_is_retried_and_logged_not_crashed(
     assert row.last_error and "evil.test" not in row.last_error
     assert f"report of store {store.id} not delivered" in logged.text
     assert "example.com" not in logged.text and "evil.test" not in logged.text
+
+
+@pytest.mark.parametrize(("page", "param"), [("DisplayState", "key"), ("PublicState", "slug"),
+                                             ("TicketState", "secret"), ("JoinState", "pass_token")])
+def test_a_lone_surrogate_in_a_link_shows_not_found_instead_of_an_error(db, now, page, param):
+    """Found by the handler fuzz: '/display/%ED%A0%80' reached the database and raised."""
+    from queue_app.state.public import DisplayState, PublicState
+    from queue_app.state.ticket import TicketState
+
+    cls = {"DisplayState": DisplayState, "PublicState": PublicState, "TicketState": TicketState,
+           "JoinState": JoinState}[page]
+    open_shop(db, now)
+
+    async def load():
+        state = await _state(cls, params={param: "\ud800"})
+        state.router._page.params[param] = "\ud800"  # noqa: SLF001 (the route's segment)
+        await cls.load.fn(state)
+        return state
+
+    state = _run(db, load())
+    assert getattr(state, "found", True) is False or getattr(state, "refused", "")

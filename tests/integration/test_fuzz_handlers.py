@@ -134,6 +134,7 @@ def seeded(world, tmp_path, monkeypatch, now):
     monkeypatch.setattr(jobs, "deliver_report_soon", lambda store_id, **_: None)
     monkeypatch.setattr(live.hub, "publish_soon", lambda store_id, owners_only=False: None)
     monkeypatch.setattr(signin, "_background", _NoMail())
+    monkeypatch.setattr(jobs, "mail_soon", lambda message, **_: None)
     with Session(engine, expire_on_commit=False) as db:
         ours = open_shop(db, now, email="owner@example.com", name="Ours")
         theirs = open_shop(db, now, email="victim@example.com", name="Theirs")
