@@ -8,7 +8,7 @@ from collections import Counter
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from queue_app import domain
+from queue_app import domain, views
 from queue_app.models import CustomerState
 from queue_app.services.snapshot import StoreSnapshot
 
@@ -80,6 +80,7 @@ class ReportSummary:
     average_wait: str
     longest_wait: str
     busiest_hour: str  # e.g. "14:00–15:00 (23 joined)", or "—"
+    service_times: tuple[tuple[str, str], ...] = ()  # (queue, "about 4 min"): the dashboard's rule
 
 
 def summarize(snap: StoreSnapshot) -> ReportSummary:
@@ -96,4 +97,6 @@ def summarize(snap: StoreSnapshot) -> ReportSummary:
         customers=len(snap.customers), served=states[CustomerState.DONE],
         no_shows=states[CustomerState.NO_SHOW], removed=states[CustomerState.DELETE],
         average_wait=domain.format_wait(sum(waits) / len(waits)) if waits else "—",
-        longest_wait=domain.format_wait(max(waits)) if waits else "—", busiest_hour=busiest)
+        longest_wait=domain.format_wait(max(waits)) if waits else "—", busiest_hour=busiest,
+        service_times=tuple((q.name, domain.format_wait(views.service_seconds(snap)[q.id]))
+                            for q in snap.queues))

@@ -28,15 +28,20 @@ def _memo(snap: StoreSnapshot, name: str, build):
 
 def service_seconds(snap: StoreSnapshot) -> dict[int, float]:
     """Average service time per queue id (SPEC §3.4)."""
-    return _memo(snap, "service_seconds", _service_seconds)
+    return {queue_id: e.seconds for queue_id, e in service_estimates(snap).items()}
 
 
-def _service_seconds(snap: StoreSnapshot) -> dict[int, float]:
+def service_estimates(snap: StoreSnapshot) -> dict[int, domain.ServiceEstimate]:
+    """The service-time estimate per queue id, by the one rule of `domain.estimate`."""
+    return _memo(snap, "service_estimates", _service_estimates)
+
+
+def _service_estimates(snap: StoreSnapshot) -> dict[int, domain.ServiceEstimate]:
     durations: dict[int, list[tuple[datetime, float]]] = {q.id: [] for q in snap.queues}
     for c in snap.customers:
         if c.state is CustomerState.DONE and c.called_at and c.finished_at:
             durations[c.queue_id].append((c.finished_at, (c.finished_at - c.called_at).total_seconds()))
-    return {q.id: domain.average_service_seconds(
+    return {q.id: domain.service_estimate(
         [seconds for _, seconds in sorted(durations[q.id])], q.default_service_seconds)
         for q in snap.queues}
 
@@ -96,7 +101,10 @@ def _dashboard_queues(snap: StoreSnapshot, now: datetime) -> list[dict]:
         panels.append(summary | {
             "served": len(served),
             "average_wait": domain.format_wait(sum(waits) / len(waits)) if waits else "—",
-            "customers": [_owner_row(snap, c, now) for c in active + finished[:FINISHED_SHOWN]],
+            "customers": [_owner_row(snap, c, now) for c in active],
+            "finished": [_owner_row(snap, c, now) for c in finished[:FINISHED_SHOWN]],
+            "finished_count": len(finished),
+            "estimate_basis": domain.estimate_basis(service_estimates(snap)[summary["id"]]),
             "next_id": next((c.id for c in active if c.state is CustomerState.WAITING), 0),
             "active_count": len(active),
         })

@@ -68,4 +68,5 @@ def _totals(summary: ReportSummary) -> list[tuple[str, str]]:
     return [("Customers", str(summary.customers)), ("Served", str(summary.served)),
             ("No-shows", str(summary.no_shows)), ("Removed", str(summary.removed)),
             ("Average wait", summary.average_wait), ("Longest wait", summary.longest_wait),
-            ("Busiest hour", summary.busiest_hour)]
+            ("Busiest hour", summary.busiest_hour),
+            *((f"Service time, {queue}", time) for queue, time in summary.service_times)]
