@@ -4,6 +4,8 @@ PYTHON ?= python3
 VENV := .venv
 TOOLS := .tools
 BUN := $(TOOLS)/node_modules/.bin/bun
+# axe-core: the accessibility checks the browser tests inject into every page they reach
+AXE := $(TOOLS)/node_modules/axe-core/axe.min.js
 export REFLEX_USE_SYSTEM_BUN := 1
 export PATH := $(CURDIR)/$(TOOLS)/node_modules/.bin:$(CURDIR)/$(VENV)/bin:$(PATH)
 
@@ -25,7 +27,7 @@ lint: setup-dev
 	$(VENV)/bin/ruff check queue_app tests bench
 
 setup: $(VENV)/.runtime $(BUN)
-setup-dev: $(VENV)/.dev $(BUN)
+setup-dev: $(VENV)/.dev $(BUN) $(AXE)
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +45,10 @@ $(BUN):
 	mkdir -p $(TOOLS)
 	npm install --silent --no-audit --no-fund --prefix $(TOOLS) bun@1.4.5
 	$(BUN) --version
+
+$(AXE):
+	mkdir -p $(TOOLS)
+	npm install --silent --no-audit --no-fund --prefix $(TOOLS) axe-core@4.14.1
 
 clean:
 	rm -rf $(VENV) $(TOOLS) .web .states

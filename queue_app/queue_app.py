@@ -7,9 +7,11 @@ import reflex as rx
 from queue_app import jobs, live, routes
 from queue_app.api import api
 from queue_app.logs import configure_logging, report_unhandled
+from queue_app.pages.connection import connection_banner
 from queue_app.pages.dashboard import dashboard_page
+from queue_app.pages.display import display_page
 from queue_app.pages.join import join_page
-from queue_app.pages.public import closed_page, display_page, public_page
+from queue_app.pages.public import closed_page, public_page
 from queue_app.pages.signin import forgot_page, reset_page, signin_page
 from queue_app.pages.signup import signup_page
 from queue_app.pages.ticket import ticket_page
@@ -26,7 +28,11 @@ app = rx.App(
     api_transformer=api,
     backend_exception_handler=report_unhandled,
     head_components=[rx.el.meta(name="theme-color", content="#3e63dd")],
+    stylesheets=["/queue.css"],
 )
+# Plain words when the connection drops, instead of Reflex's toast for developers (SPEC §7).
+# An app wrap gets the whole page as its children: the banner sits in a fragment beside it.
+app.app_wraps[(5, "Overlay")] = lambda stateful: rx.fragment(connection_banner()) if stateful else None
 live.bind(app, views=[DashboardState, JoinState, TicketState, PublicState, DisplayState],
           first=[DashboardState, DisplayState])
 app.register_lifespan_task(live.remember_loop)

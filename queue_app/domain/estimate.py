@@ -71,8 +71,7 @@ def estimate_basis(estimate: ServiceEstimate) -> str:
     """What the owner is told an estimate rests on: '' once it rests on 10 services."""
     if estimate.settled:
         return ""
+    served = "1 served" if estimate.samples == 1 else f"{estimate.samples} served"
     if estimate.samples < SERVICE_MIN_SAMPLES:
-        seen = "no service" if estimate.samples == 0 else (
-            "1 service" if estimate.samples == 1 else f"{estimate.samples} services")
-        return f"Estimates use your default time ({seen} seen yet)"
-    return f"Estimates rest on only {estimate.samples} services, mixed with your default time"
+        return f"Estimates: your default time ({served} so far)"
+    return f"Estimates rest on only {served}, mixed with your default"

@@ -60,6 +60,7 @@ def signup_page() -> rx.Component:
                 notice(E["form"], color="red"),
                 field("Email", text_input("email", input_type="email", auto_complete="email"),
                       E["email"], field_id="email"),
+                rx.cond(SignupState.email_taken, link("Sign in to that store", routes.SIGN_IN)),
                 field("Password", text_input("password", input_type="password",
                                              auto_complete="new-password"),
                       E["password"], field_id="password", hint="8 to 128 characters."),

@@ -11,9 +11,11 @@ from queue_app.models import OwnerSession, ResetToken, Store, StoreStatus
 from queue_app.services import ratelimit
 from queue_app.services.errors import DomainError, NotAllowed, StoreClosed, ValidationError
 from queue_app.services.security import hash_password, new_token, token_hash, verify_password
-from queue_app.services.stores import open_store_by_email
+from queue_app.services.stores import closing_store_by_email, open_store_by_email
 
 WRONG_CREDENTIALS = "Wrong email or password."
+STORE_HAS_CLOSED = ("This store has closed, so it can no longer be signed in to: its report is on "
+                    "the way to your email. To run another day, open a new store.")
 RESET_TTL = timedelta(minutes=30)
 BAD_RESET_LINK = "This reset link is not valid any more — ask for a new one."
 
@@ -37,6 +39,9 @@ def sign_in(db: Session, email: object, password: object, *, now: datetime, clie
         ratelimit.record(db, "signin-fail", address, now=now)
         ratelimit.record(db, "signin-ip", client_ip, now=now)
         db.commit()
+        closing = closing_store_by_email(db, address) if store is None and address else None
+        if closing is not None and verify_password(closing.password_hash, str(password or "")):
+            raise StoreClosed(STORE_HAS_CLOSED)  # the right password: no secret is told
         raise DomainError(WRONG_CREDENTIALS)
     ratelimit.forget(db, "signin-fail", address)
     return start_session(db, store, now=now)

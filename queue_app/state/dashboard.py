@@ -44,6 +44,9 @@ class DashboardState(rx.State):
     walk_in_ticket: str = ""
     walk_in_error: dict[str, str] = {}
     signed_out: bool = False
+    shown_finished: list[int] = []  # queues whose "Finished (n)" section this tab has open
+    conflict_id: int = 0  # the customer another screen updated first, and what to tell about it
+    conflict: str = ""
     _last_action: str = ""  # the last action that succeeded, to tell a double tap
     @classmethod
     def view(cls, snap: StoreSnapshot, context: dict[str, str]) -> dict:
@@ -136,13 +139,14 @@ class DashboardState(rx.State):
         self.loaded = False
         return rx.redirect(routes.SIGN_IN)
 
-    async def _act(self, action, repeat: str = "") -> None:
+    async def _act(self, action, repeat: str = "", customer_id: int = 0) -> None:
         """Run `action(db, store)` for the signed-in store, report its error, publish on success.
 
         `repeat` names the action; the same action again right after it (a double tap) is a no-op
-        here, not "already updated on another screen".
+        here, not "already updated on another screen". A conflict about one customer is shown
+        next to that customer (`conflict_id`), where the owner is looking.
         """
-        self.message, self.error = "", ""
+        self.message, self.error, self.conflict_id, self.conflict = "", "", 0, ""
         try:
             store = await self._owner_store()
             with session() as db:
@@ -152,7 +156,10 @@ class DashboardState(rx.State):
             return
         except StaleUpdate as error:
             if not repeat or repeat != self._last_action:
-                self.error = error.message
+                if customer_id:
+                    self.conflict_id, self.conflict = customer_id, error.message
+                else:
+                    self.error = error.message
             return
         except DomainError as error:
             self.error = error.message
@@ -165,7 +172,13 @@ class DashboardState(rx.State):
         """Call / Done / No-show / Back to waiting / Remove: conditional on the state the owner saw."""
         await self._act(lambda db, store: customers.change_state(
             db, store.id, customer_id, seen=seen, target=target, now=utcnow()),
-            repeat=f"{customer_id}:{seen}:{target}")
+            repeat=f"{customer_id}:{seen}:{target}", customer_id=customer_id)
+
+    @rx.event
+    def toggle_finished(self, queue_id: int):
+        """Show or hide a queue's finished customers on this tab only."""
+        shown = [q for q in self.shown_finished if q != queue_id]
+        self.shown_finished = shown if len(shown) < len(self.shown_finished) else shown + [queue_id]
 
     @rx.event
     async def call_next(self, queue_id: int, head_id: int = 0):

@@ -7,6 +7,7 @@ import reflex as rx
 from queue_app import live, qr, routes, views
 from queue_app.clock import utcnow
 from queue_app.db import session
+from queue_app.display_view import display_view
 from queue_app.models import StoreStatus
 from queue_app.services import passes, stores
 from queue_app.services.errors import DomainError
@@ -46,7 +47,10 @@ class DisplayState(rx.State):
     found: bool = True
     store_name: str = ""
     closed: bool = False
-    queues: list[dict] = []
+    pages: list[dict] = []  # pages of up to 8 queue cards (`display_view`)
+    recent: list[dict] = []
+    last_call: str = ""  # changes on every call: the display chimes and flashes
+    last_call_queue: int = 0
     qr_code: str = ""
     join_url: str = ""
 
@@ -54,12 +58,11 @@ class DisplayState(rx.State):
     def view(cls, snap: StoreSnapshot, context: dict[str, str]) -> dict:
         """QR code and now-serving numbers; a display whose key was regenerated goes blank."""
         if snap.display_key != context["key"]:
-            return {"found": False, "qr_code": "", "join_url": "", "queues": []}
+            return {"found": False, "qr_code": "", "join_url": "", "pages": [], "recent": []}
         closed = snap.status is not StoreStatus.OPEN
         url = routes.join_url(context["origin"], snap.pass_token) if snap.pass_token and not closed else ""
-        return {"found": True, "store_name": snap.name, "closed": closed,
-                "queues": views.queue_summaries(snap), "join_url": url,
-                "qr_code": qr.qr_data_uri(url) if url else ""}
+        return {"found": True, "store_name": snap.name, "closed": closed, "join_url": url,
+                "qr_code": qr.qr_data_uri(url) if url else "", **display_view(snap)}
 
     @rx.event
     def load(self):

@@ -187,12 +187,11 @@ def test_the_dashboard_says_when_the_estimate_rests_on_few_services():
     line = _Line()
     line.join("Ann", state=S.DONE, called=1, finished=5)
     haircut, _ = views.dashboard_queues(line.snapshot(), NOW)
-    assert haircut["estimate_basis"] == "Estimates use your default time (1 service seen yet)"
+    assert haircut["estimate_basis"] == "Estimates: your default time (1 served so far)"
     for name in "BCDE":
         line.join(name, state=S.DONE, called=1, finished=5)
     haircut, color = views.dashboard_queues(line.snapshot(), NOW)
-    assert haircut["estimate_basis"] == ("Estimates rest on only 5 services, mixed with your "
-                                         "default time")
+    assert haircut["estimate_basis"] == "Estimates rest on only 5 served, mixed with your default"
     for name in "FGHIJ":
         line.join(name, state=S.DONE, called=1, finished=5)
     haircut, _ = views.dashboard_queues(line.snapshot(), NOW)

@@ -1,0 +1,123 @@
+"""`/display/[key]` — the wall TV: every queue's now-serving number, the QR code, recent calls.
+
+One screen, no scrollbars, at 1280×720 and 1920×1080 alike: sizes follow the viewport (`vh`) and
+each queue's card (container units `cqw`/`cqh`), so a number is as large as its card allows and
+never wraps. Up to 8 queues share a screen; more page through (CSS, `assets/queue.css`). A call
+chimes and flashes its card (`assets/display.js`; the sound starts after one tap, as browsers
+require).
+"""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from queue_app import styles
+from queue_app.state.public import DisplayState as Dp
+
+_ONE_LINE = {"white_space": "nowrap", "overflow": "hidden", "text_overflow": "ellipsis"}
+
+
+def _card(queue: rx.Var) -> rx.Component:
+    """A queue's region, named after it; the number's size is the card's width / its characters."""
+    return rx.el.section(
+        rx.el.h2(queue["name"], style={**_ONE_LINE, "font_size": "clamp(2.4vh, 8cqw, 6vh)",
+                                       "font_weight": "700", "margin": "0"}),
+        rx.el.p("Now serving", style={"font_size": "clamp(1.8vh, 5cqw, 3.2vh)", "color": styles.MUTED,
+                                      "margin": "0"}),
+        rx.el.p(queue["number"], class_name="display-number", style={
+            "font_size": "min(calc(150cqw / " + queue["chars"].to(str) + "), 44cqh)",
+            "font_weight": "800", "line_height": "1.05", "white_space": "nowrap",
+            "font_variant_numeric": "tabular-nums", "margin": "0", "color": "var(--gray-12)"}),
+        rx.el.p(queue["also"], style={**_ONE_LINE, "font_size": "clamp(1.8vh, 5cqw, 3.2vh)", "margin": "0",
+                                      "min_height": "1.2em"}),
+        rx.el.p(queue["waiting"], style={"font_size": "clamp(2.2vh, 6cqw, 4.4vh)", "margin": "0",
+                                         "font_weight": "500"}),
+        aria_label=queue["name"], custom_attrs={"data-queue-card": queue["id"]},
+        style={**styles.card, "container_type": "size", "display": "flex",
+               "flex_direction": "column", "align_items": "center", "justify_content": "center",
+               "text_align": "center", "padding": "1vh 0.8vw", "min_height": "0",
+               "overflow": "hidden", "gap": "0.6vh"})  # (cq units here would be the viewport's)
+
+
+def _page(page: rx.Var) -> rx.Component:
+    return rx.box(
+        rx.foreach(page["cards"].to(list[dict]), _card),
+        rx.cond(page["label"], rx.text(page["label"], style={
+            "position": "absolute", "right": "0", "bottom": "-3.2vh", "font_size": "2vh",
+            "color": styles.MUTED})),
+        class_name="display-page", style={
+            "grid_area": "1 / 1", "display": "grid", "gap": "1.6vh", "min_height": "0",
+            "position": "relative", "grid_template_columns": page["columns"],
+            "grid_template_rows": page["rows"], "animation": page["animation"]})
+
+
+def _recent() -> rx.Component:
+    return rx.box(
+        rx.el.h2("Recently called", id="recent-heading",
+                 style={"font_size": "3vh", "margin": "0 0 1vh", "font_weight": "700"}),
+        rx.el.ol(rx.foreach(Dp.recent, lambda call: rx.el.li(
+            rx.el.strong(call["ticket"], style={"font_variant_numeric": "tabular-nums"}),
+            rx.el.span(call["queue"], style={**_ONE_LINE, "flex": "1", "min_width": "0"}),
+            rx.el.span(call["time"], style={"color": styles.MUTED}),
+            key=call["key"], style={"display": "flex", "gap": "1.2vw", "align_items": "baseline",
+                                    "padding": "0.6vh 0", "border_bottom": "1px solid var(--gray-5)"}
+        )), aria_label="Recently called",
+            style={"list_style": "none", "margin": "0", "padding": "0", "font_size": "2.8vh"}),
+        rx.cond(Dp.recent.length() == 0,
+                rx.text("Nobody has been called yet.", style={"font_size": "2.4vh",
+                                                               "color": styles.MUTED})),
+        style={**styles.card, "flex": "1", "min_height": "0", "overflow": "hidden",
+               "padding": "2vh"})
+
+
+def _side() -> rx.Component:
+    return rx.flex(
+        rx.cond(
+            Dp.qr_code,
+            rx.vstack(
+                rx.image(src=Dp.qr_code, alt="Join QR code", custom_attrs={"data-url": Dp.join_url},
+                         style={"width": "min(100%, 46vh)", "aspect_ratio": "1",
+                                "image_rendering": "pixelated"}),
+                rx.text("Scan to join the queue", style={"font_size": "3vh", "font_weight": "700"}),
+                align="center", spacing="1", style={**styles.card, "padding": "2vh"}),
+            rx.cond(Dp.closed, rx.box(
+                rx.el.p("The store is closed for today.", style={"font_size": "3.4vh",
+                                                                  "font_weight": "700"}),
+                role="alert", style={**styles.card, "padding": "2vh"}))),
+        _recent(),
+        direction="column", gap="2vh", min_height="0")
+
+
+def _screen() -> rx.Component:
+    return rx.el.main(
+        rx.flex(
+            rx.el.h1(Dp.store_name, style={**_ONE_LINE, "font_size": "4.4vh", "margin": "0",
+                                           "flex": "1", "min_width": "0"}),
+            rx.el.button(rx.icon("volume-2", size=20), "Tap anywhere to turn on the sound",
+                         class_name="display-sound-hint", type="button", style={
+                             "font_size": "2vh", "display": "flex", "gap": "0.5vw",
+                             "align_items": "center", "padding": "0.8vh 1vw", "cursor": "pointer",
+                             "border_radius": "999px", "border": "1px solid var(--gray-7)",
+                             "background": "var(--color-panel-solid)", "color": "var(--gray-12)"}),
+            align="center", gap="2vw", style={"grid_column": "1 / -1", "min_width": "0"}),
+        rx.box(rx.foreach(Dp.pages, _page),
+               style={"display": "grid", "min_height": "0", "margin_bottom": "3vh"}),
+        _side(),
+        rx.el.span(id="display-last-call", custom_attrs={
+            "data-call": Dp.last_call, "data-queue": Dp.last_call_queue, "data-ready": "1"},
+            hidden=True),
+        rx.script(src="/display.js"),
+        style={"height": "100vh", "width": "100vw", "overflow": "hidden", "display": "grid",
+               "grid_template_columns": "minmax(0, 1fr) clamp(260px, 28vw, 560px)",
+               "grid_template_rows": "auto minmax(0, 1fr)", "gap": "2vh 1.6vw",
+               "padding": "2.4vh 2vw", "background": "var(--gray-2)", "box_sizing": "border-box"})
+
+
+def display_page() -> rx.Component:
+    return rx.cond(
+        Dp.found,
+        rx.cond(Dp.store_name, _screen(),
+                rx.el.main(rx.center(rx.spinner(size="3"), height="100vh"))),
+        rx.el.main(rx.callout("This display link is not valid any more — open it again from the "
+                              "dashboard.", color_scheme="red", role="alert"),
+                   style={"padding": "2rem"}))
