@@ -29,9 +29,9 @@ queue_columns = {
     SM: {"grid_auto_flow": "row", "grid_auto_columns": "auto", "overflow_x": "visible",
          "grid_template_columns": "repeat(auto-fill, minmax(min(100%, 280px), 1fr))"},
 }
-side_panel = {
-    "display": "grid", "gap": "12px", "width": "100%", "grid_template_columns": "1fr",
-    SM: {"grid_template_columns": "1fr 1fr"},
+side_panel = {  # on a phone the queues come first: the owner works them, customers scan the counter
+    "display": "grid", "gap": "12px", "width": "100%", "grid_template_columns": "1fr", "order": "2",
+    SM: {"grid_template_columns": "1fr 1fr", "order": "0"},
     MD: {"grid_template_columns": "1fr", "width": "280px", "flex_shrink": "0"},
 }
 dashboard_body = {"display": "flex", "flex_direction": "column", "gap": "12px", "width": "100%",

@@ -68,10 +68,9 @@ def average_service_seconds(durations: Sequence[float], default_seconds: float) 
 
 
 def estimate_basis(estimate: ServiceEstimate) -> str:
-    """What the owner is told an estimate rests on: '' once it rests on 10 services."""
+    """What the owner is told an estimate rests on ('' once 10 services); short: it sits in a column."""
     if estimate.settled:
         return ""
-    served = "1 served" if estimate.samples == 1 else f"{estimate.samples} served"
     if estimate.samples < SERVICE_MIN_SAMPLES:
-        return f"Estimates: your default time ({served} so far)"
-    return f"Estimates rest on only {served}, mixed with your default"
+        return "Estimates: your default time"
+    return f"Estimates: only {estimate.samples} served"

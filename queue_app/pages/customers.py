@@ -87,7 +87,7 @@ def _action_button(customer: rx.Var, label: str, target: str, shown_in: tuple, c
         return rx.cond(visible, rx.icon_button(
             rx.icon("trash-2", size=18), size="2", variant="soft", color_scheme="red",
             high_contrast=True, on_click=act, aria_label=label, title=label,
-            style={**styles.row_button, "margin_left": "16px"}))
+            style=styles.row_button))
     return rx.cond(visible, rx.button(
         label, size="2", variant="solid" if target == "processing" else "soft", color_scheme=color,
         high_contrast=target != "processing", on_click=act, aria_label=label,
@@ -100,9 +100,9 @@ def _customer_row(customer: rx.Var) -> rx.Component:
     keep = {"flex_shrink": "0"}
     return rx.box(
         rx.flex(
-            rx.text(customer["ticket"], weight="bold",
+            rx.text(customer["ticket"], weight="bold", size="2",
                     style={**keep, "white_space": "nowrap", "font_variant_numeric": "tabular-nums"}),
-            rx.text(customer["name"], weight="medium", style=styles.one_line),
+            rx.text(customer["name"], weight="medium", size="2", style=styles.one_line),
             rx.cond(customer["state"] != "waiting", rx.badge(
                 customer["state_label"], style=keep,
                 color_scheme=rx.match(customer["state"], *_BADGE.items(), "gray"))),
@@ -113,26 +113,27 @@ def _customer_row(customer: rx.Var) -> rx.Component:
             align="center", spacing="2", wrap="nowrap", min_width="0"),
         rx.flex(
             *[_action_button(customer, *action) for action in _ACTIONS[:4]],
-            rx.spacer(),
             rx.cond(customer["state"] == "waiting",  # ticks by itself while they wait
                     rx.text("waiting ", rx.moment(customer["joined_iso"], from_now_short=True,
                                                   interval=30_000),
-                            title="joined " + customer["joined"].to(str), style=muted),
-                    rx.text("waited ", customer["waited"], style=muted)),
+                            title="joined " + customer["joined"].to(str),
+                            style={**muted, "margin_left": "auto"}),
+                    rx.text("waited ", customer["waited"], style={**muted, "margin_left": "auto"})),
             _action_button(customer, *_ACTIONS[4]),
-            spacing="2", wrap="wrap", align="center", margin_top="4px"),
+            spacing="2", wrap="wrap", align="center", margin_top="3px"),
         rx.el.div(rx.cond(D.conflict_id == customer["id"], D.conflict, ""), role="status",
                   style=styles.conflict_text),
         role="listitem", aria_label=customer["ticket"], width="100%",
-        style={"padding": "5px 0", "border_bottom": "1px solid var(--gray-4)"})
+        style={"padding": "4px 0", "border_bottom": "1px solid var(--gray-4)"})
 
 
 def _service_time_popover(queue: rx.Var) -> rx.Component:
     """The queue's default service time: used for estimates until 3 services were seen."""
     field_id = "minutes-" + queue["id"].to(str)
     return rx.popover.root(
-        rx.popover.trigger(rx.button("Edit default time", variant="ghost", size="1",
-                                     style={"min_height": "32px"})),
+        rx.popover.trigger(rx.button(rx.icon("pencil", size=12), "Edit", variant="ghost", size="1",
+                                     aria_label="Edit default time", title="Edit default time",
+                                     style={"min_height": "28px"})),
         rx.popover.content(rx.form(
             rx.vstack(
                 rx.el.label("Default service time (minutes)", html_for=field_id),
@@ -166,19 +167,19 @@ def _queue_panel(queue: rx.Var) -> rx.Component:
     small = {"color": styles.MUTED, "font_size": "0.8125rem"}
     return rx.vstack(
         rx.hstack(
-            rx.vstack(rx.heading(queue["name"], size="5", as_="h2"),
-                      rx.text(queue["waiting"], " waiting · now serving ", queue["serving"],
-                              size="2", color="var(--gray-11)"),
-                      spacing="0", min_width="0"),
-            rx.spacer(),
-            rx.button(rx.icon("bell-ring"), "Call next", size="3",
-                      on_click=D.call_next(queue["id"], queue["next_id"]),
-                      aria_label="Call next", style=styles.big_button),
+            rx.heading(queue["name"], size="5", as_="h2", style=styles.one_line),
+            rx.button(rx.icon("bell-ring", size=18), "Call next", size="2",
+                      on_click=D.call_next(queue["id"], queue["next_id"]), aria_label="Call next",
+                      style={"min_height": "40px", "cursor": "pointer", "flex_shrink": "0"}),
             width="100%", align="center"),
-        rx.text("Served ", queue["served"], " · average wait ", queue["average_wait"],
-                " · service time ", queue["average_service"], style=small),
-        rx.flex(rx.cond(queue["estimate_basis"], rx.text(queue["estimate_basis"], style=small)),
-                _service_time_popover(queue), align="center", wrap="wrap", spacing="2"),
+        rx.text(queue["waiting"], " waiting · now serving ", queue["serving"], size="2",
+                color="var(--gray-11)"),
+        rx.flex(
+            rx.text("Served ", queue["served"], " · average wait ", queue["average_wait"],
+                    " · service time ", queue["average_service"],
+                    rx.cond(queue["estimate_basis"], " · " + queue["estimate_basis"].to(str), ""),
+                    style=small),
+            _service_time_popover(queue), align="center", wrap="wrap", column_gap="8px"),
         rx.cond(queue["customers"].to(list).length() > 0,
                 rx.box(rx.foreach(queue["customers"].to(list[dict]), _customer_row), role="list",
                        aria_label=queue["name"].to(str) + " customers", width="100%"),

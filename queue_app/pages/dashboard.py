@@ -63,17 +63,18 @@ def _close_dialog() -> rx.Component:
 
 def _header() -> rx.Component:
     return rx.flex(
-        rx.vstack(brand(), rx.heading(D.store_name, size="7"), _countdown(), spacing="1"),
+        rx.vstack(brand(), rx.heading(D.store_name, size="6"), _countdown(), _description(),
+                  spacing="1", min_width="0"),
         rx.spacer(),
         rx.hstack(customers.header_actions(), _close_dialog(),
                   rx.button(rx.icon("log-out"), "Sign out", variant="soft", color_scheme="gray",
                             on_click=D.sign_out, style=styles.big_button),
-                  wrap="wrap", spacing="2", justify="end"),
+                  wrap="wrap", spacing="2", justify={"initial": "start", "sm": "end"}),
         direction={"initial": "column", "sm": "row"}, gap="12px", width="100%")
 
 
 def dashboard_page() -> rx.Component:
-    return rx.box(
+    return rx.el.main(
         rx.cond(
             D.signed_out,
             rx.vstack(
@@ -97,7 +98,6 @@ def dashboard_page() -> rx.Component:
             D.loaded,
             rx.vstack(
                 _header(),
-                _description(),
                 notice(D.message),
                 rx.cond(D.error & ~D.editing, rx.callout(D.error, color_scheme="red", role="alert",
                                                          width="100%")),

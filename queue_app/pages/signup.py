@@ -25,7 +25,7 @@ def _queue_row(slot: rx.Var[str], index: rx.Var[int]) -> rx.Component:
     return rx.vstack(
         rx.hstack(
             rx.el.label("Queue name", html_for=field_id, style={"font_weight": "500"}),
-            rx.text(f"({domain.QUEUE_NAME_MAX} characters at most)", size="1", color="var(--gray-10)"),
+            rx.text(f"({domain.QUEUE_NAME_MAX} characters at most)", size="1", color=styles.MUTED),
             align="baseline"),
         rx.hstack(
             rx.input(id=field_id, name=field_id, placeholder=rx.cond(index == 0, "e.g. Haircut", ""),

@@ -187,11 +187,11 @@ def test_the_dashboard_says_when_the_estimate_rests_on_few_services():
     line = _Line()
     line.join("Ann", state=S.DONE, called=1, finished=5)
     haircut, _ = views.dashboard_queues(line.snapshot(), NOW)
-    assert haircut["estimate_basis"] == "Estimates: your default time (1 served so far)"
+    assert haircut["estimate_basis"] == "Estimates: your default time"
     for name in "BCDE":
         line.join(name, state=S.DONE, called=1, finished=5)
     haircut, color = views.dashboard_queues(line.snapshot(), NOW)
-    assert haircut["estimate_basis"] == "Estimates rest on only 5 served, mixed with your default"
+    assert haircut["estimate_basis"] == "Estimates: only 5 served"
     for name in "FGHIJ":
         line.join(name, state=S.DONE, called=1, finished=5)
     haircut, _ = views.dashboard_queues(line.snapshot(), NOW)
