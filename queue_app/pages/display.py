@@ -23,18 +23,18 @@ _PORTRAIT = "@media (orientation: portrait)"
 def _card(queue: rx.Var) -> rx.Component:
     """A queue's region, named after it; the number's size is the card's width / its characters."""
     return rx.el.section(
-        rx.el.h2(queue["name"], style={**_ONE_LINE, "font_size": "clamp(min(2.4vh, 4vw), 8cqw, 6vh)",
+        rx.el.h2(queue["name"], style={**_ONE_LINE, "font_size": "min(8cqw, 13cqh)",
                                        "font_weight": "700", "margin": "0"}),
-        rx.el.p("Now serving", style={**_ONE_LINE, "font_size": "clamp(min(1.8vh, 3vw), 5cqw, 3.2vh)",
+        rx.el.p("Now serving", style={**_ONE_LINE, "font_size": "min(5cqw, 8cqh)",
                                       "color": styles.MUTED, "margin": "0", "max_width": "100%"}),
         rx.el.p(queue["number"], class_name="display-number", style={
-            "font_size": "min(calc(150cqw / " + queue["chars"].to(str) + "), 44cqh)",
+            "font_size": "min(calc(150cqw / " + queue["chars"].to(str) + "), 40cqh)",
             "font_weight": "800", "line_height": "1.05", "white_space": "nowrap",
-            "font_variant_numeric": "tabular-nums", "margin": "0", "color": "var(--gray-12)"}),
-        rx.el.p(queue["also"], style={**_ONE_LINE, "font_size": "clamp(min(1.8vh, 3vw), 5cqw, 3.2vh)",
-                                      "margin": "0", "max_width": "100%",
-                                      "min_height": "1.2em"}),
-        rx.el.p(queue["waiting"], style={**_ONE_LINE, "font_size": "clamp(min(2.2vh, 3.6vw), 6cqw, 4.4vh)",
+            "font_variant_numeric": "tabular-nums", "margin": "0",
+            "color": rx.cond(queue["number"] == "—", styles.MUTED, "var(--gray-12)")}),
+        rx.el.p(queue["also"], style={**_ONE_LINE, "font_size": "min(5cqw, 8cqh)",
+                                      "margin": "0", "max_width": "100%"}),
+        rx.el.p(queue["waiting"], style={**_ONE_LINE, "font_size": "min(6.5cqw, 10cqh)",
                                          "margin": "0", "font_weight": "500", "max_width": "100%"}),
         aria_label=queue["name"], custom_attrs={"data-queue-card": queue["id"]},
         style={**styles.card, "container_type": "size", "display": "flex",
@@ -88,7 +88,8 @@ def _side() -> rx.Component:
                                 _PORTRAIT: {"width": "auto", "height": "min(26vh, 40vw)"}}),
                 rx.text("Scan to join the queue", style={"font_size": "min(3vh, 4.4vw)", "font_weight": "700",
                                                         "text_align": "center"}),
-                align="center", spacing="1", style={**styles.card, "padding": "2vh"}),
+                align="center", spacing="1", style={**styles.card, "padding": "2vh",
+                                                    _PORTRAIT: {"width": "auto", "flex": "0 0 auto"}}),
             rx.cond(Dp.closed, rx.box(
                 rx.el.p("The store is closed for today.", style={"font_size": "3.4vh",
                                                                   "font_weight": "700"}),
@@ -102,6 +103,7 @@ def _screen() -> rx.Component:
     return rx.el.main(
         rx.flex(
             rx.el.h1(Dp.store_name, style={**_ONE_LINE, "font_size": "min(4.4vh, 6vw)", "margin": "0",
+                                           "font_weight": "700",
                                            "flex": "1", "min_width": "0"}),
             rx.el.button(rx.icon("volume-2", size=20), "Tap anywhere to turn on the sound",
                          class_name="display-sound-hint", type="button", style={

@@ -7,6 +7,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.e2e.conftest import PHONE
 from tests.e2e.flows import customer_row, open_store, unique_email
 from tests.e2e.test_dashboard_layout import add_walk_in
 
@@ -86,6 +87,13 @@ def test_a_wall_tv_shows_eight_queues_and_chimes_and_flashes_on_a_call(tablet, n
     expect(tv.get_by_role("list", name="Recently called").get_by_role("listitem").first
            ).to_contain_text("B-001")
     shot(tv, "2-called", full_page=False)
+
+    public = new_page(PHONE)
+    public.goto(tablet.get_by_role("link", name="Public page for this store").get_attribute("href"))
+    expect(public.get_by_role("heading", name="Salon Lumière")).to_be_visible()
+    expect(public.get_by_text("Now serving: B-001")).to_be_visible()
+    expect(public.get_by_text("Haircut guest")).to_have_count(0)  # numbers and counts, no names
+    shot(public, "3-public-page")
 
 
 def test_more_than_eight_queues_page_through_by_themselves(tablet, new_page, shot):
