@@ -6,7 +6,9 @@ import reflex as rx
 
 from queue_app import jobs, live, routes
 from queue_app.api import api
+from queue_app.instrument import instrument_events
 from queue_app.logs import configure_logging, report_unhandled
+from queue_app.pages.confirm import confirm_page
 from queue_app.pages.connection import connection_banner
 from queue_app.pages.dashboard import dashboard_page
 from queue_app.pages.display import display_page
@@ -16,14 +18,17 @@ from queue_app.pages.shell import PREVIEW_META, loading_shell
 from queue_app.pages.signin import forgot_page, reset_page, signin_page
 from queue_app.pages.signup import signup_page
 from queue_app.pages.ticket import ticket_page
+from queue_app.state.confirm import ConfirmState
 from queue_app.state.dashboard import DashboardState
 from queue_app.state.join import JoinState
 from queue_app.state.public import DisplayState, PublicState
 from queue_app.state.signin import ForgotState, ResetState, SigninState
 from queue_app.state.signup import SignupState
+from queue_app.state.throttle import EventRateLimit
 from queue_app.state.ticket import TicketState
 
 configure_logging()
+instrument_events()  # a request id and a latency metric for every event handler
 
 app = rx.App(
     api_transformer=api,
@@ -36,8 +41,10 @@ app = rx.App(
 # fragment before it (the shell is all a parameterized route's prebuilt HTML holds).
 app.app_wraps[(5, "Overlay")] = lambda stateful: (
     rx.fragment(connection_banner(), loading_shell()) if stateful else None)
+app.add_middleware(EventRateLimit())
 live.bind(app, views=[DashboardState, JoinState, TicketState, PublicState, DisplayState],
-          first=[DashboardState, DisplayState])
+          first=[DashboardState, DisplayState],
+          personal={DashboardState: DashboardState.PERSONAL, TicketState: TicketState.PERSONAL})
 app.register_lifespan_task(live.remember_loop)
 app.register_lifespan_task(jobs.run_scheduler)
 
@@ -49,6 +56,8 @@ app.add_page(forgot_page, route=routes.FORGOT, title="Forgot password · Queue S
              on_load=ForgotState.load)
 app.add_page(reset_page, route=routes.RESET, title="New password · Queue System",
              on_load=ResetState.load)
+app.add_page(confirm_page, route=routes.CONFIRM, title="Confirm your email · Queue System",
+             on_load=ConfirmState.load)
 app.add_page(dashboard_page, route=routes.DASHBOARD, title="Dashboard · Queue System",
              on_load=DashboardState.load)
 app.add_page(closed_page, route=routes.CLOSED, title="Store closed · Queue System")

@@ -11,18 +11,23 @@ state keeps only what handlers need (ids, secrets). Tabs whose view did not chan
 from __future__ import annotations
 
 import asyncio
+import copy
 import logging
 import time
 from typing import TYPE_CHECKING, Any, Protocol
 
+from reflex.istate.manager.token import BaseStateToken
 from reflex.state import StateUpdate
 from reflex_base.constants.event import SocketEvent
 from reflex_base.constants.state import FIELD_MARKER
 
+from queue_app import metrics
 from queue_app.clock import utcnow
 from queue_app.db import read_session
 from queue_app.live.registry import Registry, Watch, make_registry
+from queue_app.models import StoreStatus
 from queue_app.services.snapshot import StoreSnapshot, load_snapshot
+from queue_app.services.summaries import public_summaries
 
 if TYPE_CHECKING:
     import reflex as rx
@@ -47,15 +52,19 @@ _tasks: set[asyncio.Task] = set()
 _first: set[str] = set()  # views pushed before the others (the owner's screens)
 _running: set[int] = set()  # stores with a push in flight
 _again: dict[int, bool] = {}  # stores changed again while their push was in flight → all tabs?
+_personal: dict[str, dict[str, Any]] = {}  # view → values that clear its personal vars (names…)
 
 
-def bind(app: rx.App, views: list[type], first: list[type] = (), registry: Registry | None = None
-         ) -> None:
+def bind(app: rx.App, views: list[type], first: list[type] = (), registry: Registry | None = None,
+         personal: dict[type, dict[str, Any]] | None = None) -> None:
     """Called once by the composition root with every state class that shows a store live.
 
     Tabs of the `first` views (the counter's dashboard and display) are pushed before the
-    customers' phones, so the owner's screens never wait behind a thousand tickets.
+    customers' phones, so the owner's screens never wait behind a thousand tickets. `personal`:
+    per view, the vars holding names or phones and their empty values; once a store is closing
+    or closed they are cleared in each tab's stored state (RAM or Redis), not only on screen.
     """
+    _personal.update({view.get_full_name(): empty for view, empty in (personal or {}).items()})
     global _app, _registry
     _app = app
     _registry = registry or make_registry()
@@ -117,15 +126,33 @@ async def _publish_once(store_id: int, everyone: bool) -> int:
     snapshot = await asyncio.to_thread(_read, store_id)
     if snapshot is None:
         return 0
+    if snapshot.status is not StoreStatus.OPEN:
+        await _forget_personal(members)
     pushed = 0
     for token, watch in members:
         view_cls = _views.get(watch.view)
         if view_cls is not None:
             pushed += await _push(token, view_cls, view_cls.view(snapshot, watch.context))
     await asyncio.sleep(0)  # let the websocket writers flush what was queued
+    metrics.pushed(time.perf_counter() - started, pushed)
     log.debug("store %s: %d of %d tabs updated in %.1f ms", store_id, pushed, len(members),
               (time.perf_counter() - started) * 1000)
     return pushed
+
+
+async def _forget_personal(members: list[tuple[str, Watch]]) -> None:
+    """Clear the personal vars of a closed store's tabs in Reflex's state store (SPEC §4)."""
+    for token, watch in members:
+        empty, view_cls = _personal.get(watch.view), _views.get(watch.view)
+        if not empty or view_cls is None:
+            continue
+        try:
+            async with _app.state_manager.modify_state(BaseStateToken(ident=token, cls=view_cls)) as root:
+                state = await root.get_state(view_cls)
+                for name, value in empty.items():
+                    setattr(state, name, copy.copy(value))
+        except Exception:
+            log.exception("clearing the personal data of one tab failed")
 
 
 def _read(store_id: int) -> StoreSnapshot | None:
@@ -175,6 +202,7 @@ async def _connected(token: str) -> bool:
 
 def publish_soon(store_id: int, owners_only: bool = False) -> None:
     """Schedule `publish` from anywhere: an event handler, or the scheduler's thread."""
+    public_summaries.forget(store_id)  # the next public page load reads the change
     try:
         loop = asyncio.get_running_loop()
     except RuntimeError:

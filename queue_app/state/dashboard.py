@@ -3,19 +3,22 @@
 from __future__ import annotations
 
 import asyncio
+from typing import ClassVar
 
 import reflex as rx
 
 from queue_app import domain, jobs, live, qr, reports, routes, views
 from queue_app.clock import utcnow
-from queue_app.db import session
+from queue_app.db import read_session, session
 from queue_app.models import Queue, Store, StoreStatus
-from queue_app.services import auth, closing, customers, passes, stores
+from queue_app.services import auth, closing, confirmation, customers, passes, stores
 from queue_app.services.errors import DomainError, NotAllowed, StaleUpdate, StoreClosed, ValidationError
 from queue_app.services.security import token_hash
 from queue_app.services.snapshot import StoreSnapshot, load_snapshot
 from queue_app.state.common import OwnerAuth, log, page_origin
 
+# Every database call of a handler runs in a worker thread (`asyncio.to_thread`) through one of
+# these: the event loop keeps pushing to every other tab meanwhile.
 
 def _counter_snapshot(store_id: int):
     """The store as the counter shows it: with a code to scan (made if there is none)."""
@@ -24,8 +27,40 @@ def _counter_snapshot(store_id: int):
         return load_snapshot(db, store_id, now=utcnow())
 
 
+def _signed_in_store(token: object) -> Store:
+    with read_session() as db:
+        return auth.store_for_token(db, token, now=utcnow())
+
+
+def _write(action, *args, **kwargs):
+    """`action(db, *args, **kwargs)` in a session of its own."""
+    with session() as db:
+        return action(db, *args, **kwargs)
+
+
+def _add_walk_in(db, store_id: int, data: dict):
+    added = customers.add_walk_in(db, store_id, name=data.get("name"), phone=data.get("phone"),
+                                  queue_id=data.get("queue"), now=utcnow())
+    return domain.ticket_label(db.get(Queue, added.queue_id).prefix, added.ticket_number)
+
+
+def _report(store_id: int):
+    with read_session() as db:
+        snap = load_snapshot(db, store_id, now=utcnow())
+    return reports.report_csv(snap), reports.report_filename(snap)
+
+
+def _form(data: object) -> dict:
+    """An event's form payload; anything else a forged event sends counts as an empty form."""
+    return data if isinstance(data, dict) else {}
+
+
 class DashboardState(rx.State):
     """Everything the dashboard shows is derived from one snapshot in `show`."""
+
+    # Vars holding customers' names and phones, with their empty values: cleared on close,
+    # sign-out and purge, so that Reflex's state store (RAM or Redis) keeps none of them.
+    PERSONAL: ClassVar[dict[str, object]] = {"queues": []}
 
     loaded: bool = False
     store_name: str = ""
@@ -47,7 +82,9 @@ class DashboardState(rx.State):
     shown_finished: list[int] = []  # queues whose "Finished (n)" section this tab has open
     conflict_id: int = 0  # the customer another screen updated first, and what to tell about it
     conflict: str = ""
+    confirm_email: bool = False  # with SMTP: the owner has not opened the confirmation link yet
     _last_action: str = ""  # the last action that succeeded, to tell a double tap
+    _last_call: str = ""  # "<customer id>|<called at>" of this tab's last "Call next"
     @classmethod
     def view(cls, snap: StoreSnapshot, context: dict[str, str]) -> dict:
         """Every var derived from the store; `context["origin"]` is where phones reach the app.
@@ -69,13 +106,13 @@ class DashboardState(rx.State):
             "join_url": join_url, "qr_code": qr.qr_data_uri(join_url) if join_url else "",
             "display_url": routes.display_path(snap.display_key),
             "public_url": routes.public_path(snap.slug), "loaded": True, "signed_out": False,
+            "confirm_email": confirmation.awaiting(snap.email_confirmed),
         }
 
     async def _owner_store(self) -> Store:
         """The signed-in store, checked on every call; never taken from the page."""
         token = (await self.get_state(OwnerAuth)).token
-        with session() as db:
-            return auth.store_for_token(db, token, now=utcnow())
+        return await asyncio.to_thread(_signed_in_store, token)
 
     @rx.event
     async def load(self):
@@ -84,6 +121,7 @@ class DashboardState(rx.State):
             store = await self._owner_store()
         except NotAllowed as refused:
             self.loaded = False
+            self._forget_personal()
             live.unwatch(self.router.session.client_token)
             return rx.redirect(routes.CLOSED if isinstance(refused, StoreClosed) else routes.SIGN_IN)
         snap = await asyncio.to_thread(_counter_snapshot, store.id)  # off the event loop
@@ -102,8 +140,8 @@ class DashboardState(rx.State):
     async def save_description(self, data: dict):
         try:
             store = await self._owner_store()
-            with session() as db:
-                stores.update_description(db, store, data.get("description"), now=utcnow())
+            await asyncio.to_thread(_write, lambda db: stores.update_description(
+                db, store, _form(data).get("description"), now=utcnow()))
         except NotAllowed:
             return rx.redirect(routes.SIGN_IN)
         except ValidationError as error:
@@ -116,14 +154,14 @@ class DashboardState(rx.State):
     async def close_store(self):
         try:
             store = await self._owner_store()
-            with session() as db:
-                closing.close_store(db, store.id, now=utcnow())
+            await asyncio.to_thread(_write, closing.close_store, store.id, now=utcnow())
         except NotAllowed:
             return rx.redirect(routes.SIGN_IN)
         except DomainError as error:
             self.error = error.message
             return None
         log.info("store %s closed by its owner", store.id)
+        self._forget_personal()
         jobs.deliver_report_soon(store.id)  # the owner gets the report now, not at the next job run
         live.publish_soon(store.id)
         live.unwatch(self.router.session.client_token)
@@ -132,40 +170,45 @@ class DashboardState(rx.State):
     @rx.event
     async def sign_out(self):
         auth_state = await self.get_state(OwnerAuth)
-        with session() as db:
-            auth.sign_out(db, auth_state.token)
+        await asyncio.to_thread(_write, auth.sign_out, auth_state.token)
         auth_state.token = ""
         live.unwatch(self.router.session.client_token)
         self.loaded = False
+        self._forget_personal()
         return rx.redirect(routes.SIGN_IN)
 
-    async def _act(self, action, repeat: str = "", customer_id: int = 0) -> None:
+    def _forget_personal(self) -> None:
+        for name, empty in self.PERSONAL.items():
+            setattr(self, name, type(empty)())
+
+    async def _act(self, action, repeat: str = "", customer_id: int = 0) -> object:
         """Run `action(db, store)` for the signed-in store, report its error, publish on success.
 
         `repeat` names the action; the same action again right after it (a double tap) is a no-op
         here, not "already updated on another screen". A conflict about one customer is shown
-        next to that customer (`conflict_id`), where the owner is looking.
+        next to that customer (`conflict_id`), where the owner is looking. Returns what `action`
+        returned.
         """
         self.message, self.error, self.conflict_id, self.conflict = "", "", 0, ""
         try:
             store = await self._owner_store()
-            with session() as db:
-                action(db, store)
+            result = await asyncio.to_thread(_write, action, store)
         except NotAllowed:
             self.error = "You are signed out or the store is closed — reload the page."
-            return
+            return None
         except StaleUpdate as error:
             if not repeat or repeat != self._last_action:
                 if customer_id:
                     self.conflict_id, self.conflict = customer_id, error.message
                 else:
                     self.error = error.message
-            return
+            return None
         except DomainError as error:
             self.error = error.message
-            return
+            return None
         self._last_action = repeat
         live.publish_soon(store.id)
+        return result
 
     @rx.event
     async def set_state(self, customer_id: int, seen: str, target: str):
@@ -182,34 +225,34 @@ class DashboardState(rx.State):
 
     @rx.event
     async def call_next(self, queue_id: int, head_id: int = 0):
-        """Call the longest-waiting customer; `head_id` is who this screen showed first in line."""
-        repeat = f"next:{queue_id}:{head_id}"
-        if head_id and repeat == self._last_action:
-            return  # a double tap: the customer this screen showed is already called
-        called = []
-        await self._act(lambda db, store: called.append(
-            customers.call_next(db, store.id, queue_id, now=utcnow())), repeat=repeat)
-        if called and called[0] is None:
+        """Call the longest-waiting customer; `head_id` is who this screen showed first in line.
+
+        A double tap arrives with the head the first tap called, who is still in that very call:
+        the service then returns that call instead of calling one more. After another tablet's
+        undo the head is waiting again, so the same tap calls them again.
+        """
+        last_id, _, last_at = self._last_call.partition("|")
+        repeat = last_at if head_id and last_id == str(head_id) else ""
+        called = await self._act(lambda db, store: customers.call_next(
+            db, store.id, queue_id, now=utcnow(), repeat_of=(head_id, repeat) if repeat else None))
+        if called is not None:
+            self._last_call = f"{called.id}|{called.called_at.isoformat()}"
+        elif not self.error:
             self.message = "Nobody is waiting in this queue."
 
     @rx.event
     async def add_walk_in(self, data: dict):
         self.walk_in_ticket, self.walk_in_error = "", {}
-        added = []
         try:
             store = await self._owner_store()
-            with session() as db:
-                added.append(customers.add_walk_in(db, store.id, name=data.get("name"),
-                                                   phone=data.get("phone"),
-                                                   queue_id=data.get("queue"), now=utcnow()))
-                prefix = db.get(Queue, added[0].queue_id).prefix
+            ticket = await asyncio.to_thread(_write, _add_walk_in, store.id, _form(data))
         except NotAllowed:
             self.walk_in_error = {"form": "You are signed out or the store is closed."}
-            return
+            return None
         except ValidationError as error:
             self.walk_in_error = {k.split("-")[0]: v for k, v in error.errors.items()}
-            return
-        self.walk_in_ticket = domain.ticket_label(prefix, added[0].ticket_number)
+            return None
+        self.walk_in_ticket = ticket
         live.publish_soon(store.id)
         return [rx.set_value("walk-in-name", ""), rx.set_value("walk-in-phone", "")]
 
@@ -219,15 +262,24 @@ class DashboardState(rx.State):
             store = await self._owner_store()
         except NotAllowed:
             return rx.redirect(routes.SIGN_IN)
-        with session() as db:
-            snap = load_snapshot(db, store.id, now=utcnow())
-        return rx.download(data=reports.report_csv(snap), filename=reports.report_filename(snap),
-                           mime_type="text/csv")
+        csv, filename = await asyncio.to_thread(_report, store.id)
+        return rx.download(data=csv, filename=filename, mime_type="text/csv")
+
+    @rx.event
+    async def resend_confirmation(self):
+        """Mail a new confirmation link (the old one stops working)."""
+        mail = []
+        await self._act(lambda db, store: mail.append((store.id, confirmation.resend(
+            db, store, now=utcnow()))))
+        if mail:
+            jobs.mail_soon(mail[0][1], store_id=mail[0][0], what="confirmation")
+            self.message = "We sent a new link. Open it from your mailbox to confirm the address."
 
     @rx.event
     async def set_default_service(self, data: dict):
+        form = _form(data)
         await self._act(lambda db, store: stores.set_default_service(
-            db, store, data.get("queue_id"), data.get("minutes"), now=utcnow()))
+            db, store, form.get("queue_id"), form.get("minutes"), now=utcnow()))
         if not self.error:
             self.message = "Default service time saved."
 

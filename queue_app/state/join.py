@@ -24,7 +24,8 @@ class BrowserId(rx.State):
     value: str = rx.LocalStorage("", name="queue_browser", sync=True)
 
     def ensure(self) -> str:
-        if not (20 <= len(self.value) <= 64):
+        """The id, made afresh when the browser has none or sent something that is not one."""
+        if not isinstance(self.value, str) or not 20 <= len(self.value) <= 64:
             self.value = secrets.token_urlsafe(24)
         return self.value
 
@@ -73,21 +74,21 @@ class JoinState(rx.State):
 
     @rx.event
     def remove_person(self, key: str):
-        if len(self.people) > 1:
+        if len(self.people) > 1 and isinstance(key, str):
             self.people = [p for p in self.people if p["key"] != key]
 
     @rx.event
     async def submit(self, data: dict):
         if self.busy or not self._pass:
             return
+        data = data if isinstance(data, dict) else {}
         people = [{"name": data.get(f"name-{p['key']}"), "phone": data.get(f"phone-{p['key']}"),
                    "queue_id": data.get(f"queue-{p['key']}")} for p in self.people]
         self.busy = True
         yield  # show the spinner at once on a slow phone
-        try:
-            with session() as db:
-                party = customers.join(db, self._pass, self._browser, people, now=utcnow(),
-                                       client_ip=client_ip(self))
+        try:  # off the event loop, like every database call of a handler
+            party = await asyncio.to_thread(_join, self._pass, self._browser, people,
+                                            client_ip(self))
         except ValidationError as error:
             self.errors = {_by_key(k, self.people): v for k, v in error.errors.items()}
             return
@@ -100,6 +101,11 @@ class JoinState(rx.State):
         self.errors, self._pass = {}, ""
         live.publish_soon(party.store_id)
         yield rx.redirect(routes.ticket_path(party.secret))
+
+
+def _join(pass_token: str, browser: str, people: list[dict], ip: str):
+    with session() as db:
+        return customers.join(db, pass_token, browser, people, now=utcnow(), client_ip=ip)
 
 
 def _scan(token: str, browser: str):

@@ -2,17 +2,44 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import reflex as rx
 
 from queue_app import live, qr, routes, views
 from queue_app.clock import utcnow
-from queue_app.db import session
+from queue_app.db import read_session, session
 from queue_app.display_view import display_view
 from queue_app.models import StoreStatus
 from queue_app.services import passes, stores
 from queue_app.services.errors import DomainError
 from queue_app.services.snapshot import StoreSnapshot, load_snapshot
+from queue_app.services.summaries import public_summaries
 from queue_app.state.common import page_origin, route_param
+
+
+def _read_snapshot(store_id: int) -> StoreSnapshot | None:
+    with read_session() as db:
+        return load_snapshot(db, store_id, now=utcnow())
+
+
+def _find_slug(slug: str) -> int:
+    with read_session() as db:
+        return stores.store_by_slug(db, slug).id
+
+
+def _public(slug: str):
+    """The public page's store from the per-store cache (a database read at most once a second)."""
+    store_id = public_summaries.store_id(slug, _find_slug)
+    return store_id, public_summaries.get(store_id, _read_snapshot)
+
+
+def _display(key: str):
+    with session() as db:  # a counter without a code gets one: this may write
+        store = stores.store_by_display_key(db, key)
+        if store.status is StoreStatus.OPEN:
+            passes.current_pass(db, store.id, now=utcnow())
+        return store, load_snapshot(db, store.id, now=utcnow())
 
 
 class PublicState(rx.State):
@@ -30,17 +57,17 @@ class PublicState(rx.State):
                 "queues": views.queue_summaries(snap)}
 
     @rx.event
-    def load(self):
-        try:
-            with session() as db:
-                store = stores.store_by_slug(db, route_param(self, "slug"))
-                snap = load_snapshot(db, store.id, now=utcnow())
+    async def load(self):
+        try:  # off the event loop, and from the cache: a flood of loads costs no database reads
+            store_id, snap = await asyncio.to_thread(_public, route_param(self, "slug"))
         except DomainError:
+            snap = None
+        if snap is None:
             self.found = False
             live.unwatch(self.router.session.client_token)
             return
         self.found = True
-        live.show(self, store.id, snap, {})
+        live.show(self, store_id, snap, {})
 
 
 class DisplayState(rx.State):
@@ -65,13 +92,9 @@ class DisplayState(rx.State):
                 "qr_code": qr.qr_data_uri(url) if url else "", **display_view(snap)}
 
     @rx.event
-    def load(self):
-        try:
-            with session() as db:
-                store = stores.store_by_display_key(db, route_param(self, "key"))
-                if store.status is StoreStatus.OPEN:
-                    passes.current_pass(db, store.id, now=utcnow())
-                snap = load_snapshot(db, store.id, now=utcnow())
+    async def load(self):
+        try:  # off the event loop, like every database call of a handler
+            store, snap = await asyncio.to_thread(_display, route_param(self, "key"))
         except DomainError:
             self.found = False
             live.unwatch(self.router.session.client_token)

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+from typing import ClassVar
 
 import reflex as rx
 
 from queue_app import live, views
 from queue_app.clock import utcnow
 from queue_app.config import settings
-from queue_app.db import session
+from queue_app.db import read_session, session
 from queue_app.models import StoreStatus
 from queue_app.services import customers
 from queue_app.services.errors import DomainError
@@ -18,12 +19,20 @@ from queue_app.state.common import route_param
 
 
 def _load(secret: str):
-    with session() as db:
+    with read_session() as db:
         party = customers.party_by_secret(db, secret)
         return party, load_snapshot(db, party.store_id, now=utcnow())
 
 
+def _leave(secret: str, customer_id: object):
+    with session() as db:
+        return customers.leave(db, secret, customer_id, now=utcnow())
+
+
 class TicketState(rx.State):
+    # The party's own names: cleared from Reflex's state store once the store closes (live.bind).
+    PERSONAL: ClassVar[dict[str, object]] = {"people": []}
+
     _secret: str = ""
     found: bool = True
     store_name: str = ""
@@ -59,10 +68,9 @@ class TicketState(rx.State):
         live.show(self, party.store_id, snap, {"secret": secret})
 
     @rx.event
-    def leave(self, customer_id: int):
-        try:
-            with session() as db:
-                customer = customers.leave(db, self._secret, customer_id, now=utcnow())
+    async def leave(self, customer_id: int):
+        try:  # off the event loop, like every database call of a handler
+            customer = await asyncio.to_thread(_leave, self._secret, customer_id)
         except DomainError as error:
             self.error = error.message
             return

@@ -142,7 +142,7 @@ def test_the_wall_display_reloaded_after_closing_says_the_store_is_closed(db, no
 
     async def scenario():
         display = await _state(DisplayState, params={"key": key})
-        DisplayState.load.fn(display)
+        await DisplayState.load.fn(display)
         return display
 
     display = _run(db, scenario())

@@ -104,7 +104,7 @@ def test_a_ticket_page_cannot_leave_for_another_party(app_engine, db, now):
     async def scenario():
         ticket = await _state(TicketState, params={"secret": alice_secret})
         await TicketState.load.fn(ticket)
-        TicketState.leave.fn(ticket, bob.id)  # a forged payload: someone else's customer id
+        await TicketState.leave.fn(ticket, bob.id)  # a forged payload: someone else's customer id
         return ticket
 
     ticket = _run(db, scenario())
@@ -249,3 +249,26 @@ def test_finished_sections_open_and_close_per_queue_on_one_tab():
         return opened, list(dash.shown_finished)
 
     assert run_async(scenario()) == ([7, 9], [9])
+
+
+def test_call_next_after_another_tablet_sent_the_customer_back_calls_them_again(app_engine, db, now):
+    """Tablet A calls Ann; tablet B undoes it (Ann waits again, first in line); A taps "Call next".
+
+    The screen shows Ann first again, as it did for A's first tap: that is a new tap, not a double
+    tap, and must call Ann instead of silently doing nothing.
+    """
+    store = _open(db, now, "a@example.com")
+    ann, bob = (_walk_in(db, store, now, name) for name in ("Ann", "Bob"))
+    token = auth.start_session(db, store, now=now)
+
+    async def scenario():
+        a, b = await _state(DashboardState, token=token), await _state(DashboardState, token=token)
+        await DashboardState.call_next.fn(a, ann.queue_id, ann.id)
+        await DashboardState.set_state.fn(b, ann.id, "processing", "waiting")  # B: back to waiting
+        await DashboardState.call_next.fn(a, ann.queue_id, ann.id)  # A's screen shows Ann first
+        return a.error, a.message, b.error
+
+    assert _run(db, scenario()) == ("", "", "")
+    db.expire_all()
+    assert [db.get(Customer, c.id).state for c in (ann, bob)] == [CustomerState.PROCESSING,
+                                                                 CustomerState.WAITING]
