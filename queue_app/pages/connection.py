@@ -34,4 +34,5 @@ def connection_banner() -> rx.Component:
                        "background": "var(--amber-3)", "color": "var(--amber-12)",
                        "border_bottom": "1px solid var(--amber-7)", "font_size": "1rem"}),
         ),
-        role="status", id="connection-banner")
+        # aria-live rather than role=status: the page's own status regions keep their role alone
+        custom_attrs={"aria-live": "polite", "aria-atomic": "true"}, id="connection-banner")

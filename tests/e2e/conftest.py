@@ -138,7 +138,9 @@ def server(chromium) -> Iterator[Server]:
     folders away, and this one must live until the session ends.
     """
     root = Path(tempfile.mkdtemp(prefix="queue-e2e-"))
-    process, url, log = start_app(root)
+    # Behind a "proxy": each browser context is a device with an address of its own (see
+    # `new_page`), so the whole session's stores do not share one IP's open-store limit.
+    process, url, log = start_app(root, QUEUE_TRUST_PROXY="1")
     yield Server(url=url, outbox=root / "outbox", log=log)
     stop_process_group(process)
     shutil.rmtree(root, ignore_errors=True)
@@ -168,6 +170,8 @@ def new_page(browser, server, request) -> Iterator[Callable[..., object]]:
     contexts = []
 
     def open_page(device: dict | None = None, **options):
+        address = f"10.{secrets.randbelow(250)}.{secrets.randbelow(250)}.{secrets.randbelow(250) + 1}"
+        options.setdefault("extra_http_headers", {"X-Forwarded-For": address})
         context = browser.new_context(base_url=server.url, **(device or {}), **options)
         context.set_default_timeout(15_000)
         contexts.append(context)

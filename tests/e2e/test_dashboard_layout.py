@@ -2,10 +2,22 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.flows import customer_row, open_store, queue_panel, unique_email, wider_than_screen
+from tests.e2e.conftest import TABLET
+from tests.e2e.flows import (
+    PASSWORD,
+    customer_row,
+    expect_dashboard,
+    open_store,
+    queue_panel,
+    sign_in,
+    unique_email,
+    wider_than_screen,
+)
 
 pytestmark = pytest.mark.e2e
 OLD_ROWS_ON_SCREEN = 3  # customer rows of one queue above the fold at 1280×800 before issue #11
@@ -81,3 +93,54 @@ def test_a_busy_store_fits_the_counter_tablet_a_portrait_tablet_a_phone_and_a_tv
     tablet.set_viewport_size({"width": 800, "height": 1280})
     boxes = [queue_panel(tablet, q).bounding_box() for q in ("Bread", "Cakes")]
     assert boxes[0]["y"] == boxes[1]["y"], "a portrait tablet shows two queues side by side"
+
+
+class HeldBack:
+    """A tablet's websocket whose news from the server can be held back, then delivered in order."""
+
+    def __init__(self, page: Page) -> None:
+        self.holding, self.held, self._pages = False, [], []
+        page.route_web_socket(re.compile(r"/_event"), self._connect)
+
+    def _connect(self, route) -> None:
+        server = route.connect_to_server()
+        server.on_message(lambda message: self._deliver(route, message))
+        self._pages.append(route)
+
+    def _deliver(self, route, message) -> None:
+        if self.holding:
+            self.held.append((route, message))
+        else:
+            route.send(message)
+
+    def release(self) -> None:
+        self.holding = False
+        for route, message in self.held:
+            route.send(message)
+        self.held.clear()
+
+
+def test_a_second_tablet_is_told_next_to_the_customer_that_another_screen_was_first(
+        tablet, new_page, shot):
+    email = unique_email("two-tablets")
+    open_store(tablet, email=email, name="Two Counters", queues=["Desk"])
+    add_walk_in(tablet, "Ann", "Desk")
+    second = new_page(TABLET, timezone_id="Europe/Paris")
+    news = HeldBack(second)
+    sign_in(second, email, PASSWORD)
+    expect_dashboard(second, "Two Counters")
+    expect(customer_row(second, "Desk", "A-001")).to_be_visible()
+
+    news.holding = True  # the second tablet has not heard of the call yet when it taps
+    customer_row(tablet, "Desk", "A-001").get_by_role("button", name="Call").click()
+    expect(customer_row(tablet, "Desk", "A-001")).to_contain_text("Called")
+    customer_row(second, "Desk", "A-001").get_by_role("button", name="No-show").click()
+    second.wait_for_timeout(500)  # the refusal is on its way back, behind the held news
+    news.release()
+
+    row = customer_row(second, "Desk", "A-001")
+    expect(row.get_by_role("status")).to_have_text(
+        "This customer was already updated on another screen — check the list again.")
+    expect(row).to_contain_text("Called")  # nothing overwritten: the first tablet's call stands
+    expect(second.get_by_role("alert").filter(has_text="already updated")).to_have_count(0)
+    shot(second, "1-conflict-beside-the-customer")
