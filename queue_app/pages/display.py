@@ -58,7 +58,7 @@ def _page(page: rx.Var) -> rx.Component:
 def _recent() -> rx.Component:
     return rx.box(
         rx.el.h2("Recently called", id="recent-heading",
-                 style={"font_size": "min(3vh, 4.4vw)", "margin": "0 0 1vh", "font_weight": "700",
+                 style={"font_size": "min(3vh, 3.4vw)", "margin": "0 0 1vh", "font_weight": "700",
                         "white_space": "nowrap"}),
         rx.el.ol(rx.foreach(Dp.recent, lambda call: rx.el.li(
             rx.el.strong(call["ticket"], style={"font_variant_numeric": "tabular-nums",
@@ -69,7 +69,7 @@ def _recent() -> rx.Component:
                                     "padding": "0.6vh 0", "border_bottom": "1px solid var(--gray-5)"}
         )), aria_label="Recently called",
             style={"list_style": "none", "margin": "0", "padding": "0",
-                   "font_size": "min(2.8vh, 4vw)"}),
+                   "font_size": "min(2.8vh, 3vw)"}),
         rx.cond(Dp.recent.length() == 0,
                 rx.text("Nobody has been called yet.", style={"font_size": "2.4vh",
                                                                "color": styles.MUTED})),
@@ -86,7 +86,7 @@ def _side() -> rx.Component:
                          style={"width": "min(100%, 46vh)", "aspect_ratio": "1",
                                 "image_rendering": "pixelated",
                                 _PORTRAIT: {"width": "auto", "height": "min(26vh, 40vw)"}}),
-                rx.text("Scan to join the queue", style={"font_size": "min(3vh, 4.4vw)", "font_weight": "700",
+                rx.text("Scan to join the queue", style={"font_size": "min(3vh, 3.4vw)", "font_weight": "700",
                                                         "text_align": "center"}),
                 align="center", spacing="1", style={**styles.card, "padding": "2vh",
                                                     _PORTRAIT: {"width": "auto", "flex": "0 0 auto"}}),
@@ -107,8 +107,9 @@ def _screen() -> rx.Component:
                                            "flex": "1", "min_width": "0"}),
             rx.el.button(rx.icon("volume-2", size=20), "Tap anywhere to turn on the sound",
                          class_name="display-sound-hint", type="button", style={
-                             "font_size": "min(2vh, 3.4vw)", "display": "flex", "gap": "0.5vw",
-                             "align_items": "center", "padding": "0.8vh 1vw", "cursor": "pointer",
+                             "font_size": "min(2vh, 2.6vw)", "display": "flex", "gap": "0.5vw",
+                             "max_width": "45%", "align_items": "center", "padding": "0.8vh 1vw",
+                             "cursor": "pointer",
                              "border_radius": "999px", "border": "1px solid var(--gray-7)",
                              "background": "var(--color-panel-solid)", "color": "var(--gray-12)"}),
             align="center", gap="2vw", style={"grid_column": "1 / -1", "min_width": "0"}),
