@@ -59,6 +59,9 @@ def private_copy() -> Path:
             shutil.copy2(source, root / name)
     for name in (".venv", ".tools"):
         (root / name).symlink_to(REPO / name)
+    if os.environ.get("BENCH_VENV"):  # another interpreter for the app, e.g. one with uvicorn added
+        (root / ".venv").unlink()
+        (root / ".venv").symlink_to(os.environ["BENCH_VENV"])
     return root
 
 

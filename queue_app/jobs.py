@@ -33,7 +33,7 @@ def close_expired_stores(*, sessions: Sessions = session, config: Settings = set
         closed = closing.close_expired_stores(db, now=utcnow())
     for store_id in closed:
         log.info("store %s closed at the end of its lifetime", store_id)
-        live.publish_soon(store_id)
+        live.hub.publish_soon(store_id)
     if closed:
         deliver_reports(sessions=sessions, config=config)
 
@@ -50,7 +50,7 @@ def deliver_reports(*, sessions: Sessions = session, config: Settings = settings
             if tried.state is not DeliveryState.PENDING:
                 finished.append(tried.store_id)
     for closed_id in finished:
-        live.publish_soon(closed_id)
+        live.hub.publish_soon(closed_id)
 
 
 def deliver_report_soon(store_id: int, **context) -> threading.Thread:
@@ -78,7 +78,7 @@ def mail_soon(message: Message, *, store_id: int, what: str) -> threading.Thread
 def rotate_stale_passes() -> None:
     with session() as db:
         for store_id in passes.rotate_stale_passes(db, now=utcnow()):
-            live.publish_soon(store_id)
+            live.hub.publish_soon(store_id)
 
 
 def prune_sessions_and_attempts() -> None:

@@ -7,6 +7,7 @@ import reflex as rx
 from queue_app import jobs, live, routes
 from queue_app.api import api
 from queue_app.instrument import instrument_events
+from queue_app.live import adapter
 from queue_app.logs import configure_logging, report_unhandled
 from queue_app.pages.confirm import confirm_page
 from queue_app.pages.connection import connection_banner
@@ -18,6 +19,7 @@ from queue_app.pages.shell import PREVIEW_META, loading_shell
 from queue_app.pages.signin import forgot_page, reset_page, signin_page
 from queue_app.pages.signup import signup_page
 from queue_app.pages.ticket import ticket_page
+from queue_app.state.boards import StoreBoard, TicketBoard
 from queue_app.state.confirm import ConfirmState
 from queue_app.state.dashboard import DashboardState
 from queue_app.state.join import JoinState
@@ -31,6 +33,7 @@ configure_logging()
 instrument_events()  # a request id and a latency metric for every event handler
 
 app = rx.App(
+    sio=adapter.make_sio(),  # Reflex's own server, on Redis when REFLEX_REDIS_URL is set
     api_transformer=api,
     backend_exception_handler=report_unhandled,
     head_components=[rx.el.meta(name="theme-color", content="#3e63dd"), *PREVIEW_META],
@@ -42,10 +45,9 @@ app = rx.App(
 app.app_wraps[(5, "Overlay")] = lambda stateful: (
     rx.fragment(connection_banner(), loading_shell()) if stateful else None)
 app.add_middleware(EventRateLimit())
-live.bind(app, views=[DashboardState, JoinState, TicketState, PublicState, DisplayState],
-          first=[DashboardState, DisplayState],
-          personal={DashboardState: DashboardState.PERSONAL, TicketState: TicketState.PERSONAL})
-app.register_lifespan_task(live.remember_loop)
+live.hub.bind({"customer": TicketBoard, "public": StoreBoard,
+               "dashboard": DashboardState, "display": DisplayState})
+app.register_lifespan_task(live.hub.remember_loop)
 app.register_lifespan_task(jobs.run_scheduler)
 
 app.add_page(signup_page, route=routes.OPEN_STORE, title="Open a store · Queue System",

@@ -6,27 +6,29 @@ import reflex as rx
 
 from queue_app import routes, styles
 from queue_app.pages.components import brand, link, page_shell
+from queue_app.state.boards import StoreBoard as B
 from queue_app.state.public import PublicState as P
 
 
 def public_page() -> rx.Component:
+    ours = B.store_key == P.store_key  # the shared board in the browser is this store's
     return page_shell(
         brand(),
         rx.cond(
             P.found,
-            rx.vstack(
-                rx.heading(P.store_name, size="7"),
-                rx.cond(P.description, rx.text(P.description)),
-                rx.cond(P.closed, rx.callout("This store is closed for today.", color_scheme="gray",
+            rx.cond(ours, rx.vstack(
+                rx.heading(B.store_name, size="7"),
+                rx.cond(B.description, rx.text(B.description)),
+                rx.cond(B.closed, rx.callout("This store is closed for today.", color_scheme="gray",
                                              role="alert", width="100%")),
-                rx.foreach(P.queues, lambda q: rx.vstack(
+                rx.foreach(B.queues, lambda q: rx.vstack(
                     rx.heading(q["name"], size="5", as_="h2"),
                     rx.text("Now serving: ", rx.text.strong(q["serving"])),
                     rx.text(q["waiting"], " waiting · a newcomer waits ", q["wait"]),
                     style=styles.card, spacing="1")),
-                rx.cond(~P.closed, rx.text("To join, scan the code at the counter.",
+                rx.cond(~B.closed, rx.text("To join, scan the code at the counter.",
                                            color="var(--gray-11)")),
-                spacing="4", width="100%"),
+                spacing="4", width="100%"), rx.center(rx.spinner(size="3"), height="40vh")),
             rx.callout("This store page does not exist.", color_scheme="red", role="alert",
                        width="100%")),
     )

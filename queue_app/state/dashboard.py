@@ -7,24 +7,23 @@ from typing import ClassVar
 
 import reflex as rx
 
-from queue_app import domain, jobs, live, qr, reports, routes, views
+from queue_app import domain, jobs, live, reports, routes
 from queue_app.clock import utcnow
 from queue_app.db import read_session, session
-from queue_app.models import Queue, Store, StoreStatus
+from queue_app.models import Queue, Store
 from queue_app.services import auth, closing, confirmation, customers, passes, stores
 from queue_app.services.errors import DomainError, NotAllowed, StaleUpdate, StoreClosed, ValidationError
 from queue_app.services.security import token_hash
-from queue_app.services.snapshot import StoreSnapshot, load_snapshot
+from queue_app.services.snapshot import load_snapshot
 from queue_app.state.common import OwnerAuth, log, page_origin
 
 # Every database call of a handler runs in a worker thread (`asyncio.to_thread`) through one of
 # these: the event loop keeps pushing to every other tab meanwhile.
 
-def _counter_snapshot(store_id: int):
-    """The store as the counter shows it: with a code to scan (made if there is none)."""
+def _ensure_pass(store_id: int) -> None:
+    """The counter always shows a code to scan: make one if there is none."""
     with session() as db:
         passes.current_pass(db, store_id, now=utcnow())
-        return load_snapshot(db, store_id, now=utcnow())
 
 
 def _signed_in_store(token: object) -> Store:
@@ -56,7 +55,7 @@ def _form(data: object) -> dict:
 
 
 class DashboardState(rx.State):
-    """Everything the dashboard shows is derived from one snapshot in `show`."""
+    """The view vars are sent by the live hub (`views.owner.dashboard`); handlers act and publish."""
 
     # Vars holding customers' names and phones, with their empty values: cleared on close,
     # sign-out and purge, so that Reflex's state store (RAM or Redis) keeps none of them.
@@ -85,30 +84,6 @@ class DashboardState(rx.State):
     confirm_email: bool = False  # with SMTP: the owner has not opened the confirmation link yet
     _last_action: str = ""  # the last action that succeeded, to tell a double tap
     _last_call: str = ""  # "<customer id>|<called at>" of this tab's last "Call next"
-    @classmethod
-    def view(cls, snap: StoreSnapshot, context: dict[str, str]) -> dict:
-        """Every var derived from the store; `context["origin"]` is where phones reach the app.
-
-        A tab whose sign-in is gone (signed out, or a password reset elsewhere) or whose store has
-        closed gets no customer data any more.
-        """
-        if snap.status is not StoreStatus.OPEN:
-            return {"closed": True, "queues": [], "qr_code": "", "join_url": ""}
-        if context.get("session") not in snap.session_hashes:
-            return {"signed_out": True, "loaded": False, "queues": [], "qr_code": "", "join_url": ""}
-        join_url = routes.join_url(context["origin"], snap.pass_token) if snap.pass_token else ""
-        return {
-            "store_name": snap.name, "description": snap.description,
-            "closes_at": snap.closes_at.isoformat(),
-            "closes_local": views.local_time(snap.closes_at, snap.timezone, "%a %H:%M"),
-            "queues": views.dashboard_queues(snap, snap.taken_at),
-            "closed": snap.status is not StoreStatus.OPEN,
-            "join_url": join_url, "qr_code": qr.qr_data_uri(join_url) if join_url else "",
-            "display_url": routes.display_path(snap.display_key),
-            "public_url": routes.public_path(snap.slug), "loaded": True, "signed_out": False,
-            "confirm_email": confirmation.awaiting(snap.email_confirmed),
-        }
-
     async def _owner_store(self) -> Store:
         """The signed-in store, checked on every call; never taken from the page."""
         token = (await self.get_state(OwnerAuth)).token
@@ -122,11 +97,12 @@ class DashboardState(rx.State):
         except NotAllowed as refused:
             self.loaded = False
             self._forget_personal()
-            live.unwatch(self.router.session.client_token)
+            await live.hub.unwatch(self.router.session.client_token)
             return rx.redirect(routes.CLOSED if isinstance(refused, StoreClosed) else routes.SIGN_IN)
-        snap = await asyncio.to_thread(_counter_snapshot, store.id)  # off the event loop
+        await asyncio.to_thread(_ensure_pass, store.id)  # off the event loop
         token = (await self.get_state(OwnerAuth)).token
-        live.show(self, store.id, snap, {"origin": page_origin(self), "session": token_hash(token)})
+        await live.hub.show(self.router.session.client_token, store.id, "dashboard",
+                            {"origin": page_origin(self), "session": token_hash(token)})
 
     @rx.event
     def start_editing(self):
@@ -148,7 +124,7 @@ class DashboardState(rx.State):
             self.error = error.message
             return None
         self.editing, self.error, self.message = False, "", "Description saved."
-        live.publish_soon(store.id)
+        live.hub.publish_soon(store.id)
 
     @rx.event
     async def close_store(self):
@@ -163,8 +139,8 @@ class DashboardState(rx.State):
         log.info("store %s closed by its owner", store.id)
         self._forget_personal()
         jobs.deliver_report_soon(store.id)  # the owner gets the report now, not at the next job run
-        live.publish_soon(store.id)
-        live.unwatch(self.router.session.client_token)
+        live.hub.publish_soon(store.id)
+        await live.hub.unwatch(self.router.session.client_token)
         return rx.redirect(routes.CLOSED)
 
     @rx.event
@@ -172,7 +148,7 @@ class DashboardState(rx.State):
         auth_state = await self.get_state(OwnerAuth)
         await asyncio.to_thread(_write, auth.sign_out, auth_state.token)
         auth_state.token = ""
-        live.unwatch(self.router.session.client_token)
+        await live.hub.unwatch(self.router.session.client_token)
         self.loaded = False
         self._forget_personal()
         return rx.redirect(routes.SIGN_IN)
@@ -207,7 +183,7 @@ class DashboardState(rx.State):
             self.error = error.message
             return None
         self._last_action = repeat
-        live.publish_soon(store.id)
+        live.hub.publish_soon(store.id)
         return result
 
     @rx.event
@@ -253,7 +229,7 @@ class DashboardState(rx.State):
             self.walk_in_error = {k.split("-")[0]: v for k, v in error.errors.items()}
             return None
         self.walk_in_ticket = ticket
-        live.publish_soon(store.id)
+        live.hub.publish_soon(store.id)
         return [rx.set_value("walk-in-name", ""), rx.set_value("walk-in-phone", "")]
 
     @rx.event

@@ -132,7 +132,7 @@ def seeded(world, tmp_path, monkeypatch, now):
     engine = make_engine(f"sqlite:///{path}")
     monkeypatch.setattr(app_db, "engine", lambda: engine)
     monkeypatch.setattr(jobs, "deliver_report_soon", lambda store_id, **_: None)
-    monkeypatch.setattr(live, "publish_soon", lambda store_id, owners_only=False: None)
+    monkeypatch.setattr(live.hub, "publish_soon", lambda store_id, owners_only=False: None)
     monkeypatch.setattr(signin, "_background", _NoMail())
     with Session(engine, expire_on_commit=False) as db:
         ours = open_shop(db, now, email="owner@example.com", name="Ours")

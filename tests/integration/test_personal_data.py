@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import dataclasses
-
 import pytest
 from reflex.istate.data import RouterData
 from reflex.istate.manager.token import BaseStateToken
 
-from queue_app import jobs, live
-from queue_app.config import settings
+from queue_app import jobs
 from queue_app.models import Party
 from queue_app.queue_app import app
-from queue_app.services import auth, closing
+from queue_app.services import auth
 from queue_app.state.common import OwnerAuth
 from queue_app.state.dashboard import DashboardState
 from queue_app.state.ticket import TicketState
@@ -42,35 +39,27 @@ def _names(queues) -> list[str]:
     return [c["name"] for q in queues for c in q.get("customers", [])]
 
 
-def test_after_the_purge_no_tab_state_holds_a_customer_name(db, now, tmp_path):
+def test_names_reach_the_browsers_but_never_the_tab_states_in_reflexs_state_store(db, now, sockets):
+    """Dashboards and tickets get names pushed to the browser; the stored states keep none."""
     store = open_shop(db, now)
     ann = _walk_in(db, store, now, "Ann")
     secret = db.get(Party, ann.party_id).secret
     owner = auth.start_session(db, store, now=now)
-    config = dataclasses.replace(settings, outbox_dir=tmp_path / "outbox", smtp_host="")
 
-    async def before():
+    async def scenario():
         await _tab(DashboardState, "dash-tab", owner=owner)
         await _tab(TicketState, "ticket-tab", params={"secret": secret})
-        return (_names(await _stored(DashboardState, "dash-tab", "queues")),
-                [p["name"] for p in await _stored(TicketState, "ticket-tab", "people")])
-
-    assert _run(db, before()) == (["Ann"], ["Ann"])
-    closing.close_store(db, store.id, now=now)  # the scheduler's close, not the owner's button
-    db.commit()
-    jobs.deliver_reports(config=config)  # mailed to the outbox, then purged
-
-    async def after():
-        await live.publish(store.id)  # what the job's `publish_soon` runs on the event loop
-        return (await _stored(DashboardState, "dash-tab", "queues"),
+        return (_names(sockets.seen("dash-tab", DashboardState)["queues"]),
+                [p["name"] for p in sockets.seen("ticket-tab", TicketState)["people"]],
+                await _stored(DashboardState, "dash-tab", "queues"),
                 await _stored(TicketState, "ticket-tab", "people"))
 
-    assert _run(db, after()) == ([], [])
+    assert _run(db, scenario()) == (["Ann"], ["Ann"], [], [])
 
 
 @pytest.mark.parametrize("action", ["sign_out", "close_store"])
-def test_signing_out_or_closing_clears_the_customer_list_from_the_tabs_state(db, now, action,
-                                                                             monkeypatch):
+def test_signing_out_or_closing_leaves_no_customer_list_in_the_tabs_state(db, now, action,
+                                                                          monkeypatch, sockets):
     monkeypatch.setattr(jobs, "deliver_report_soon", lambda store_id, **_: None)
     store = open_shop(db, now)
     _walk_in(db, store, now, "Ann")
@@ -79,7 +68,7 @@ def test_signing_out_or_closing_clears_the_customer_list_from_the_tabs_state(db,
 
     async def scenario():
         await _tab(DashboardState, tab, owner=owner)
-        assert _names(await _stored(DashboardState, tab, "queues")) == ["Ann"]
+        assert _names(sockets.seen(tab, DashboardState)["queues"]) == ["Ann"]
         async with app.state_manager.modify_state(BaseStateToken(ident=tab, cls=DashboardState)) as root:
             await getattr(DashboardState, action).fn(await root.get_state(DashboardState))
         return await _stored(DashboardState, tab, "queues")

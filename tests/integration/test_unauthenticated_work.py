@@ -9,8 +9,10 @@ import sqlalchemy as sa
 
 from queue_app import domain, live
 from queue_app.queue_app import app
-from queue_app.services.snapshot import load_snapshot
-from queue_app.services.summaries import SummaryCache, public_summaries
+from queue_app.services import stores
+from queue_app.services.errors import NotFound
+from queue_app.services.slugs import SlugCache, public_slugs
+from queue_app.state.boards import StoreBoard
 from queue_app.state.public import PublicState
 from queue_app.state.throttle import TOO_MANY, EventRateLimit
 from tests.integration.factories import cheap_argon2, open_shop  # noqa: F401
@@ -21,8 +23,7 @@ pytestmark = pytest.mark.usefixtures("cheap_argon2", "app_engine")
 
 @pytest.fixture(autouse=True)
 def _fresh_cache(monkeypatch):
-    monkeypatch.setattr(public_summaries, "_entries", {})
-    monkeypatch.setattr(public_summaries, "_slugs", {})
+    monkeypatch.setattr(public_slugs, "_slugs", {})
 
 
 def _customer_reads(engine) -> list:
@@ -32,7 +33,8 @@ def _customer_reads(engine) -> list:
     return reads
 
 
-def test_fifty_loads_of_a_public_page_read_the_store_once(engine, db, now):
+def test_fifty_loads_of_a_public_page_read_the_store_once(engine, db, now, sockets):
+    """The first page fills the store's room; every later one gets the room's last payload."""
     store = open_shop(db, now)
     _walk_in(db, store, now, "Ann")
     reads = _customer_reads(engine)
@@ -46,53 +48,40 @@ def test_fifty_loads_of_a_public_page_read_the_store_once(engine, db, now):
         return pages
 
     pages = _run(db, scenario())
-    assert all(p.found and p.queues[0]["waiting"] == 1 for p in pages)
+    assert all(p.found for p in pages)
+    assert all(sockets.seen(p.router.session.client_token, StoreBoard)["queues"][0]["waiting"] == 1
+               for p in pages)
     assert len(reads) == 1
 
 
-def test_a_change_in_this_process_shows_on_the_next_public_page_load(db, now):
+def test_a_change_shows_on_the_next_public_page_load(db, now, sockets):
     store = open_shop(db, now)
 
     async def load():
         page = await _state(PublicState, params={"slug": store.slug})
         await PublicState.load.fn(page)
-        return page.queues[0]["waiting"]
+        return sockets.seen(page.router.session.client_token, StoreBoard)["queues"][0]["waiting"]
 
     assert _run(db, load()) == 0
     _walk_in(db, store, now, "Ann")
-    live.publish_soon(store.id)  # what every handler and job does after its change
+    _run(db, live.hub.publish(store.id))  # what every handler and job does after its change
     assert _run(db, load()) == 1
 
 
-def test_the_public_cache_keeps_no_names_phones_or_ticket_secrets(db, now):
+def test_an_unknown_slug_is_not_cached_and_a_known_one_is_looked_up_once(db, now):
     store = open_shop(db, now)
-    _walk_in(db, store, now, "Ann Secret-Name")
+    looked_up = []
 
-    async def load():
-        await PublicState.load.fn(await _state(PublicState, params={"slug": store.slug}))
+    def find(slug):
+        looked_up.append(slug)
+        return stores.store_by_slug(db, slug).id
 
-    _run(db, load())
-    cached = public_summaries._entries[store.id][1]  # noqa: SLF001
-    assert [(c.name, c.phone, c.party_secret) for c in cached.customers] == [("", "", "")]
-
-
-def test_a_cached_public_store_is_read_again_after_a_second(db, now):
-    """A change made by another worker does not reach this worker's cache: it expires instead."""
-    store = open_shop(db, now)
-    seconds, reads = [0.0], []
-    cache = SummaryCache(ttl=1.0, clock=lambda: seconds[0])
-
-    def read(store_id):
-        reads.append(store_id)
-        return load_snapshot(db, store_id, now=now)
-
-    cache.get(store.id, read)
-    seconds[0] = 0.9
-    cache.get(store.id, read)
-    seconds[0] = 1.0
-    cache.get(store.id, read)
-    assert reads == [store.id, store.id]
-    assert cache.get(999, lambda _: None) is None and cache.get(999, read) is None  # never cached
+    cache = SlugCache()
+    assert cache.store_id(store.slug, find) == cache.store_id(store.slug, find) == store.id
+    for _ in range(2):
+        with pytest.raises(NotFound):
+            cache.store_id("no-such-store", find)
+    assert looked_up == [store.slug, "no-such-store", "no-such-store"]
 
 
 def test_a_tab_sending_events_as_fast_as_it_can_is_told_too_many_requests():

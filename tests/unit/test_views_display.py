@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from queue_app.display_view import PER_PAGE, display_view
 from queue_app.models import CustomerState as S
 from queue_app.models import Queue
+from queue_app.views.display import PER_PAGE, display, display_view
 from tests.unit.test_views import COLOR, HAIRCUT, _Line
 
 
@@ -64,3 +64,10 @@ def test_the_number_s_size_follows_its_length():
     [page] = display_view(line.snapshot())["pages"]
     assert [c["chars"] for c in page["cards"]] == ["5", "5"]  # "A-001", and "—" sized like it
     assert HAIRCUT == page["cards"][0]["id"]
+
+
+def test_a_display_with_an_old_key_shows_nothing():
+    line = _Line()
+    line.join("Ann", state=S.PROCESSING, called=5)
+    gone = display(line.snapshot(), {"key": "old-key", "origin": "http://127.0.0.1"})
+    assert gone["found"] is False and gone["pages"] == [] and gone["recent"] == []

@@ -1,4 +1,4 @@
-"""The wall display's view (pure): now serving per queue in pages of 8, and the recent calls.
+"""The wall display: now serving per queue in pages of 8, the recent calls, the code; no names.
 
 No names or phones: ticket numbers, queue names and counts only. The page turns are plain CSS
 animations (`assets/display.css`, keyframes `display-page-of-N`), so a TV pages through its queues
@@ -7,9 +7,10 @@ without a timer on the server or a round trip per page.
 
 from __future__ import annotations
 
-from queue_app import domain, views
-from queue_app.models import CustomerState
-from queue_app.services.snapshot import StoreSnapshot
+from queue_app import domain, qr, routes
+from queue_app.domain.snapshot import StoreSnapshot
+from queue_app.models import CustomerState, StoreStatus
+from queue_app.views.common import local_time, queue_summaries
 
 PER_PAGE = 8  # queues on one screen (SPEC §5.2)
 PAGE_SECONDS = 10  # how long each page stays up when there are more
@@ -18,6 +19,16 @@ RECENT = 6  # entries of "Recently called"
 # 1920×1080 (about 7:5), these shapes give the largest number that fits one line; 7-8 queues take
 # three rows of three (1920×1080: 120 px numbers against 102 px as four by two).
 _SHAPES = {1: (1, 1), 2: (2, 1), 3: (2, 2), 4: (2, 2), 5: (3, 2), 6: (3, 2), 7: (3, 3), 8: (3, 3)}
+
+
+def display(snap: StoreSnapshot, context: dict[str, str]) -> dict:
+    """The QR code and the queues; a display whose key was regenerated goes blank."""
+    if snap.display_key != context.get("key"):
+        return {"found": False, "qr_code": "", "join_url": "", "pages": [], "recent": []}
+    closed = snap.status is not StoreStatus.OPEN
+    url = routes.join_url(context["origin"], snap.pass_token) if snap.pass_token and not closed else ""
+    return {"found": True, "store_name": snap.name, "closed": closed, "join_url": url,
+            "qr_code": qr.qr_data_uri(url) if url else "", **display_view(snap)}
 
 
 def display_view(snap: StoreSnapshot) -> dict:
@@ -31,14 +42,14 @@ def display_view(snap: StoreSnapshot) -> dict:
         if c.state is CustomerState.PROCESSING:
             serving.setdefault(c.queue_id, []).append(domain.ticket_label(prefixes[c.queue_id],
                                                                           c.ticket_number))
-    cards = [_card(summary, serving.get(summary["id"], [])) for summary in views.queue_summaries(snap)]
+    cards = [_card(summary, serving.get(summary["id"], [])) for summary in queue_summaries(snap)]
     chunks = [cards[i:i + PER_PAGE] for i in range(0, len(cards), PER_PAGE)] or [[]]
     latest = called[0] if called else None
     return {
         "pages": [_page(chunk, number, len(chunks)) for number, chunk in enumerate(chunks)],
         "recent": [{"key": f"{c.id}-{c.called_at.isoformat()}", "queue": names[c.queue_id],
                     "ticket": domain.ticket_label(prefixes[c.queue_id], c.ticket_number),
-                    "time": views.local_time(c.called_at, snap.timezone)} for c in called[:RECENT]],
+                    "time": local_time(c.called_at, snap.timezone)} for c in called[:RECENT]],
         "last_call": f"{latest.id}@{latest.called_at.isoformat()}" if latest else "",
         "last_call_queue": latest.queue_id if latest else 0,
     }
