@@ -27,7 +27,7 @@ queue_columns = {
     "grid_auto_columns": "min(88%, 420px)", "overflow_x": "auto", "scroll_snap_type": "x mandatory",
     "padding_bottom": "4px", "& > *": {"scroll_snap_align": "start"},
     SM: {"grid_auto_flow": "row", "grid_auto_columns": "auto", "overflow_x": "visible",
-         "grid_template_columns": "repeat(auto-fill, minmax(min(100%, 280px), 1fr))"},
+         "grid_template_columns": "repeat(auto-fit, minmax(min(100%, 280px), 1fr))"},
 }
 side_panel = {  # on a phone the queues come first: the owner works them, customers scan the counter
     "display": "grid", "gap": "12px", "width": "100%", "grid_template_columns": "1fr", "order": "2",
