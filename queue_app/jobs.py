@@ -13,12 +13,12 @@ from dataclasses import dataclass
 from apscheduler.schedulers.background import BackgroundScheduler
 from sqlmodel import Session
 
-from queue_app import live
+from queue_app import live, room_live
 from queue_app.clock import utcnow
 from queue_app.config import Settings, settings
 from queue_app.db import session
 from queue_app.models import DeliveryState
-from queue_app.services import auth, closing, delivery, passes, ratelimit
+from queue_app.services import auth, closing, delivery, passes, ratelimit, room_counter, rooms
 
 log = logging.getLogger("queue_app.jobs")
 Sessions = Callable[[], AbstractContextManager[Session]]
@@ -66,6 +66,14 @@ def rotate_stale_passes() -> None:
             live.publish_soon(store_id)
 
 
+def slide_rooms() -> None:
+    """Slide every waiting room whose interval is up (claimed: once across workers), then tell."""
+    with session() as db:
+        moved = rooms.slide_due_rooms(db, issued=room_counter.issued, now=utcnow())
+    for room in moved:
+        room_live.publish_window(room)
+
+
 def prune_sessions_and_attempts() -> None:
     with session() as db:
         auth.prune_sessions(db, now=utcnow())
@@ -82,6 +90,7 @@ JOBS = (
     Job(close_expired_stores, 30),
     Job(deliver_reports, 15),
     Job(rotate_stale_passes, 60),
+    Job(slide_rooms, 1),  # intervals are ≥ 5 s; a claim per room makes extra runs harmless
     Job(prune_sessions_and_attempts, 600),
 )
 
