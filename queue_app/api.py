@@ -1,4 +1,4 @@
-"""Plain HTTP routes beside the Reflex app: health check for the container and load balancers."""
+"""Plain HTTP routes beside the Reflex app: health check, and the public API under `/api/v1`."""
 
 from __future__ import annotations
 
@@ -6,9 +6,10 @@ import sqlalchemy as sa
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
-from starlette.routing import Route
+from starlette.routing import Mount, Route
 
 from queue_app import routes
+from queue_app.api_v1 import PREFIX, make_api
 from queue_app.db import engine
 
 
@@ -21,4 +22,4 @@ async def healthz(_request: Request) -> JSONResponse:
     return JSONResponse({"status": "ok"})
 
 
-api = Starlette(routes=[Route(routes.HEALTH, healthz)])
+api = Starlette(routes=[Route(routes.HEALTH, healthz), Mount(PREFIX, app=make_api())])

@@ -67,20 +67,23 @@ def slides_until_admitted(position: int, window_end: int, size: int) -> int:
     return max(0, math.ceil((position - window_end) / size))
 
 
-def eta_seconds(position: int, window_end: int, window: Window, *, since_slide: float) -> int:
-    """Seconds until this ticket is let in, if the room keeps sliding at its rate (0 when in)."""
+def eta_seconds(position: int, window_end: int, window: Window, *, until_next: float) -> int:
+    """Seconds until this ticket is let in if the room keeps its rate (0 when already in).
+
+    `until_next`: seconds to the next slide (it may be due already).
+    """
     slides = slides_until_admitted(position, window_end, window.size)
     if slides == 0:
         return 0
-    return max(0, round(slides * window.interval_seconds - since_slide))
+    return round(max(0.0, until_next) + (slides - 1) * window.interval_seconds)
 
 
-def admitted_until(position: int, window_end: int, window: Window, *, last_slide: datetime
+def admitted_until(position: int, window_end: int, window: Window, *, next_slide: datetime
                    ) -> datetime:
     """When an active ticket falls out of the active windows, at the room's rate (no pause)."""
     slides = max(1, math.ceil((position + window.active_windows * window.size - window_end)
                               / window.size))
-    return last_slide + timedelta(seconds=slides * window.interval_seconds)
+    return next_slide + timedelta(seconds=(slides - 1) * window.interval_seconds)
 
 
 @dataclass(frozen=True)

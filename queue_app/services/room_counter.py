@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 from functools import cache
+from typing import Protocol
 
 import redis
 import redis.asyncio as aioredis
@@ -37,8 +38,14 @@ class Limited(Exception):
         self.retry_after = retry_after
 
 
-def position_key(room_id: int) -> str:
-    return f"queue:room:{room_id}:issued"
+class Room(Protocol):
+    id: int
+    slug: str
+
+
+def position_key(room: Room) -> str:
+    """Keyed by the random slug, so a new database never inherits an old room's count."""
+    return f"queue:room:{room.slug}:issued"
 
 
 def db_issue(db: Session, room_id: int) -> int:
@@ -49,8 +56,8 @@ def db_issue(db: Session, room_id: int) -> int:
     return value
 
 
-def db_issued(db: Session, room_id: int) -> int:
-    return db.exec(select(RoomCounter.value).where(RoomCounter.room_id == room_id)).first() or 0
+def db_issued(db: Session, room: Room) -> int:
+    return db.exec(select(RoomCounter.value).where(RoomCounter.room_id == room.id)).first() or 0
 
 
 @dataclass
@@ -66,10 +73,10 @@ class RedisCounter:
         self._sync = redis.Redis.from_url(self.url, **options)
         self._script = self._async.register_script(_ISSUE)
 
-    async def issue(self, room_id: int, caller: str, limit: int) -> int:
+    async def issue(self, room: Room, caller: str, limit: int) -> int:
         """The next position, or `Limited` when `caller` took `limit` tickets this minute."""
         minute = int(time.time() // 60)
-        keys = [f"queue:rl:ticket:{caller}:{minute}", position_key(room_id)]
+        keys = [f"queue:rl:ticket:{caller}:{minute}", position_key(room)]
         try:
             value = int(await self._script(keys=keys, args=[limit]))
         except redis.RedisError as error:
@@ -78,15 +85,15 @@ class RedisCounter:
             raise Limited(-value)
         return value
 
-    def issued(self, room_id: int) -> int:
+    def issued(self, room: Room) -> int:
         try:
-            return int(self._sync.get(position_key(room_id)) or 0)
+            return int(self._sync.get(position_key(room)) or 0)
         except redis.RedisError as error:
             raise Unavailable(str(error)) from None
 
-    def forget(self, room_id: int) -> None:
+    def forget(self, room: Room) -> None:
         try:
-            self._sync.delete(position_key(room_id))
+            self._sync.delete(position_key(room))
         except redis.RedisError:
             pass  # a room's counter holds no personal data; it only costs a few bytes
 
@@ -101,7 +108,7 @@ def redis_counter() -> RedisCounter | None:
     return RedisCounter(settings.redis_url) if settings.redis_url else None
 
 
-def issued(db: Session, room_id: int) -> int:
+def issued(db: Session, room: Room) -> int:
     """How many positions the room handed out, from wherever they are counted."""
     counter = redis_counter()
-    return counter.issued(room_id) if counter else db_issued(db, room_id)
+    return counter.issued(room) if counter else db_issued(db, room)

@@ -20,7 +20,7 @@ from queue_app.domain.rooms import RoomForm, Window
 from queue_app.models import RoomCounter, RoomMinute, Store, StoreStatus, WaitingRoom
 from queue_app.services.errors import NotAllowed, NotFound, ValidationError
 
-Issued = Callable[[Session, int], int]  # how many positions a room handed out (DB row or Redis)
+Issued = Callable[[Session, WaitingRoom], int]  # how many positions a room handed out (DB row or Redis)
 NOBODY_WAITS = "Nobody is waiting: everyone who took a ticket is already let in."
 
 
@@ -35,6 +35,7 @@ class RoomInfo:
     window: Window
     window_end: int
     slid_at: datetime
+    next_slide_at: datetime
     paused: bool
     open: bool
     starts_at: datetime | None
@@ -66,8 +67,8 @@ def room_info(db: Session, slug: object) -> RoomInfo:
         raise NotFound("This waiting room does not exist.")
     room, store = found
     return RoomInfo(room.id, store.id, room.slug, store.name, window_of(room), room.window_end,
-                    room.slid_at, room.paused, store.status is StoreStatus.OPEN, room.starts_at,
-                    store.closes_at, room.target_url)
+                    room.slid_at, room.next_slide_at, room.paused,
+                    store.status is StoreStatus.OPEN, room.starts_at, store.closes_at, room.target_url)
 
 
 def window_of(room: WaitingRoom) -> Window:
@@ -102,7 +103,7 @@ def admit_next_batch(db: Session, store_id: int, *, issued: Issued, now: datetim
     """Slide now (the owner's button), with the skip rule; the next slide is one interval later."""
     for _ in range(3):  # the scheduler may claim this interval at the same moment: read again
         room = _owned_open_room(db, store_id)
-        count = issued(db, room.id)
+        count = issued(db, room)
         if rules.slide(room.window_end, count, room.window_size) is None:
             raise NotAllowed(NOBODY_WAITS)
         if _claim_slide(db, room, count, now=now, forced=True):
@@ -122,7 +123,7 @@ def slide_due_rooms(db: Session, *, issued: Issued, now: datetime, limit: int = 
     db.rollback()
     moved = []
     for room in due:
-        if _claim_slide(db, room, issued(db, room.id), now=now, forced=False):
+        if _claim_slide(db, room, issued(db, room), now=now, forced=False):
             moved.append(_fresh(db, room.id))
     return moved
 

@@ -48,18 +48,19 @@ def test_people_ahead_counts_only_those_still_waiting():
     assert rooms.people_ahead(12, window_end=30) == 0
 
 
-def test_eta_counts_the_slides_left_minus_the_time_since_the_last_one():
-    assert rooms.eta_seconds(31, 30, W, since_slide=0) == 30
-    assert rooms.eta_seconds(41, 30, W, since_slide=10) == 50
-    assert rooms.eta_seconds(25, 30, W, since_slide=10) == 0
+def test_eta_is_the_wait_for_the_next_slide_plus_one_interval_per_window_left():
+    assert rooms.eta_seconds(31, 30, W, until_next=30) == 30
+    assert rooms.eta_seconds(41, 30, W, until_next=20) == 50
+    assert rooms.eta_seconds(41, 30, W, until_next=-5) == 30  # the slide is due: about to run
+    assert rooms.eta_seconds(25, 30, W, until_next=10) == 0
 
 
 def test_an_admitted_ticket_lasts_until_the_active_windows_slide_past_it():
-    last = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
+    next_slide = datetime(2026, 11, 25, 9, 0, 30, tzinfo=UTC)
     # position 30 at window end 30: expired once the end reaches 50, two slides away
-    assert rooms.admitted_until(30, 30, W, last_slide=last) == last + timedelta(seconds=60)
-    assert rooms.admitted_until(21, 30, W, last_slide=last) == last + timedelta(seconds=60)
-    assert rooms.admitted_until(11, 30, W, last_slide=last) == last + timedelta(seconds=30)
+    assert rooms.admitted_until(30, 30, W, next_slide=next_slide) == next_slide + timedelta(seconds=30)
+    assert rooms.admitted_until(21, 30, W, next_slide=next_slide) == next_slide + timedelta(seconds=30)
+    assert rooms.admitted_until(11, 30, W, next_slide=next_slide) == next_slide
 
 
 def test_the_room_form_wants_two_active_windows_and_a_web_address():
