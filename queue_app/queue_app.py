@@ -6,6 +6,7 @@ import reflex as rx
 
 from queue_app import jobs, live, routes
 from queue_app.api import api
+from queue_app.live import adapter
 from queue_app.logs import configure_logging, report_unhandled
 from queue_app.pages.dashboard import dashboard_page
 from queue_app.pages.join import join_page
@@ -23,6 +24,7 @@ from queue_app.state.ticket import TicketState
 configure_logging()
 
 app = rx.App(
+    sio=adapter.make_sio(),  # Reflex's own server, on Redis when REFLEX_REDIS_URL is set
     api_transformer=api,
     backend_exception_handler=report_unhandled,
     head_components=[rx.el.meta(name="theme-color", content="#3e63dd")],
