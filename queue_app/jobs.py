@@ -69,9 +69,9 @@ def rotate_stale_passes() -> None:
 def slide_rooms() -> None:
     """Slide every waiting room whose interval is up (claimed: once across workers), then tell."""
     with session() as db:
-        moved = rooms.slide_due_rooms(db, issued=room_counter.issued, now=utcnow())
-    for room in moved:
-        room_live.publish_window(room)
+        slides = rooms.slide_due_rooms(db, issued=room_counter.issued, now=utcnow())
+    for slide in slides:
+        room_live.publish_soon(slide.room, visitors=slide.moved)
 
 
 def prune_sessions_and_attempts() -> None:

@@ -60,6 +60,11 @@ def _b64(data: bytes) -> bytes:
     return base64.urlsafe_b64encode(data).rstrip(b"=")
 
 
+def b64(data: bytes) -> str:
+    """base64url without padding, as text (how a key is shown to the owner)."""
+    return _b64(data).decode()
+
+
 def _unb64(data: str) -> bytes:
     return base64.urlsafe_b64decode(data + "=" * (-len(data) % 4))
 

@@ -17,8 +17,9 @@ from __future__ import annotations
 import enum
 import math
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
 from queue_app.domain.inputs import ValidationError, clean_text, text_error, to_int
 
@@ -86,11 +87,15 @@ def admitted_until(position: int, window_end: int, window: Window, *, next_slide
     return next_slide + timedelta(seconds=(slides - 1) * window.interval_seconds)
 
 
+LIFETIME_HOURS_MAX = 72
+
+
 @dataclass(frozen=True)
 class RoomForm:
     window: Window
     target_url: str
     starts_at: datetime | None
+    lifetime: timedelta | None = None  # None: the installation's store lifetime
 
 
 def _number(value: object) -> int:
@@ -123,12 +128,36 @@ def target_url_error(url: str) -> str:
 
 
 def validate_room_form(*, size: object, interval: object, active: object, target_url: object,
-                       starts_at: datetime | None = None) -> RoomForm:
-    """The waiting-room part of the open form; raises `ValidationError` with every field's message."""
+                       lifetime_hours: object = "", starts: object = "", zone: str = "UTC",
+                       now: datetime | None = None) -> RoomForm:
+    """The waiting-room part of the open form; raises `ValidationError` with every field's message.
+
+    `starts`: an optional local `YYYY-MM-DDTHH:MM` in `zone` (a datetime-local input), in the future.
+    """
     url = clean_text(target_url)
     errors = window_errors(size, interval, active)
     if message := target_url_error(url):
         errors["target_url"] = message
+    hours = clean_text(lifetime_hours)
+    if hours and not 1 <= _number(hours) <= LIFETIME_HOURS_MAX:
+        errors["lifetime"] = f"A waiting room stays open 1 to {LIFETIME_HOURS_MAX} hours."
+    starts_at, message = _start(clean_text(starts), zone, now)
+    if message:
+        errors["starts"] = message
     if errors:
         raise ValidationError(errors)
-    return RoomForm(Window(to_int(size), to_int(interval), to_int(active)), url, starts_at)
+    return RoomForm(Window(_number(size), _number(interval), _number(active)), url, starts_at,
+                    timedelta(hours=_number(hours)) if hours else None)
+
+
+def _start(text: str, zone: str, now: datetime | None) -> tuple[datetime | None, str]:
+    if not text:
+        return None, ""
+    try:
+        local = datetime.fromisoformat(text)
+        moment = local.replace(tzinfo=ZoneInfo(zone)) if local.tzinfo is None else local
+    except (ValueError, KeyError):
+        return None, "Enter the start as a date and time."
+    if now is not None and not now < moment <= now + timedelta(hours=LIFETIME_HOURS_MAX):
+        return None, "The start must be later than now, within three days."
+    return moment.astimezone(UTC), ""

@@ -17,7 +17,7 @@ from sqlmodel import Session, select, update
 
 from queue_app.domain import rooms as rules
 from queue_app.domain.rooms import RoomForm, Window
-from queue_app.models import RoomCounter, RoomMinute, Store, StoreStatus, WaitingRoom
+from queue_app.models import Queue, RoomCounter, RoomMinute, Store, StoreStatus, WaitingRoom
 from queue_app.services.errors import NotAllowed, NotFound, ValidationError
 
 Issued = Callable[[Session, WaitingRoom], int]  # how many positions a room handed out (DB row or Redis)
@@ -58,6 +58,12 @@ def add_room(db: Session, store: Store, form: RoomForm, *, now: datetime) -> Wai
 
 def room_of_store(db: Session, store_id: int) -> WaitingRoom | None:
     return db.exec(select(WaitingRoom).where(WaitingRoom.store_id == store_id)).first()
+
+
+def room_only(db: Session, store_id: int) -> bool:
+    """A waiting room with no counter queue beside it (its owner's screen is the room's)."""
+    return room_of_store(db, store_id) is not None and db.exec(
+        select(Queue.id).where(Queue.store_id == store_id).limit(1)).first() is None
 
 
 def room_info(db: Session, slug: object) -> RoomInfo:
@@ -112,20 +118,26 @@ def admit_next_batch(db: Session, store_id: int, *, issued: Issued, now: datetim
     raise NotAllowed("The window just moved on another screen — try again.")
 
 
-def slide_due_rooms(db: Session, *, issued: Issued, now: datetime, limit: int = 200
-                    ) -> list[WaitingRoom]:
-    """Slide (or skip) every open room whose interval is up; returns the rooms whose window moved."""
+@dataclass(frozen=True)
+class Slide:
+    room: WaitingRoom  # as committed after the claim
+    moved: bool  # False: skipped (paused, or nobody waits); the totals were still recorded
+
+
+def slide_due_rooms(db: Session, *, issued: Issued, now: datetime, limit: int = 200) -> list[Slide]:
+    """Slide (or skip) every open room whose interval is up; the claims this process won."""
     due = db.exec(select(WaitingRoom).join(Store, Store.id == WaitingRoom.store_id)
                   .where(WaitingRoom.next_slide_at <= now, Store.status == StoreStatus.OPEN)
                   .order_by(WaitingRoom.next_slide_at).limit(limit)).all()
     for room in due:
         db.expunge(room)  # as seen now: the claim below is conditional on exactly this
     db.rollback()
-    moved = []
+    won = []
     for room in due:
-        if _claim_slide(db, room, issued(db, room), now=now, forced=False):
-            moved.append(_fresh(db, room.id))
-    return moved
+        moved = _claim_slide(db, room, issued(db, room), now=now, forced=False)
+        if moved is not None:
+            won.append(Slide(_fresh(db, room.id), moved))
+    return won
 
 
 def _fresh(db: Session, room_id: int) -> WaitingRoom:
@@ -137,11 +149,11 @@ def _fresh(db: Session, room_id: int) -> WaitingRoom:
 
 
 def _claim_slide(db: Session, room: WaitingRoom, issued: int, *, now: datetime, forced: bool
-                 ) -> bool:
+                 ) -> bool | None:
     """Win this interval's claim, then move the window unless paused or nobody waits.
 
     The claim (`next_slide_at` and `window_end` as seen) makes a worker that saw the same due room
-    do nothing. A skipped slide still records the minute's totals. True when the window moved.
+    do nothing (None). A skipped slide still records the minute's totals (False); True: it moved.
     """
     end = None if room.paused and not forced else rules.slide(room.window_end, issued,
                                                               room.window_size)
@@ -154,7 +166,7 @@ def _claim_slide(db: Session, room: WaitingRoom, issued: int, *, now: datetime, 
                   .values(**values))
     if won.rowcount != 1:
         db.rollback()
-        return False
+        return None
     _record_minute(db, room, issued=issued, window_end=end or room.window_end, now=now)
     db.commit()
     return end is not None

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import sqlalchemy as sa
 from sqlmodel import Session, select
@@ -20,8 +20,7 @@ EMAIL_TAKEN = "A store with this email is already open — sign in instead."
 
 
 def open_store(db: Session, form: domain.StoreForm, *, now: datetime, client_ip: str = "",
-               origin: str = "", room: RoomForm | None = None, lifetime: timedelta | None = None
-               ) -> Store:
+               origin: str = "", room: RoomForm | None = None) -> Store:
     """Create a store, its queues (and its waiting room) in one transaction; one open store per email.
 
     `origin` is the address the owner opened it at: mailed links use it when no base URL is set.
@@ -34,7 +33,7 @@ def open_store(db: Session, form: domain.StoreForm, *, now: datetime, client_ip:
     store = Store(email=form.email, password_hash=hash_password(form.password), name=form.name,
                   description=form.description, timezone=form.timezone, origin=origin[:255],
                   slug=secrets.token_urlsafe(12), display_key=secrets.token_urlsafe(24),
-                  opened_at=now, closes_at=now + (lifetime or settings.store_lifetime))
+                  opened_at=now, closes_at=now + (room and room.lifetime or settings.store_lifetime))
     db.add(store)
     try:
         db.flush()

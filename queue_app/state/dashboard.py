@@ -10,7 +10,7 @@ from queue_app import domain, jobs, live, qr, reports, routes, views
 from queue_app.clock import utcnow
 from queue_app.db import session
 from queue_app.models import Queue, Store, StoreStatus
-from queue_app.services import auth, closing, customers, passes, stores
+from queue_app.services import auth, closing, customers, passes, rooms, stores
 from queue_app.services.errors import DomainError, NotAllowed, StaleUpdate, StoreClosed, ValidationError
 from queue_app.services.security import token_hash
 from queue_app.services.snapshot import StoreSnapshot, load_snapshot
@@ -22,6 +22,11 @@ def _counter_snapshot(store_id: int):
     with session() as db:
         passes.current_pass(db, store_id, now=utcnow())
         return load_snapshot(db, store_id, now=utcnow())
+
+
+def _room_only(store_id: int) -> bool:
+    with session() as db:
+        return rooms.room_only(db, store_id)
 
 
 class DashboardState(rx.State):
@@ -83,6 +88,8 @@ class DashboardState(rx.State):
             self.loaded = False
             live.unwatch(self.router.session.client_token)
             return rx.redirect(routes.CLOSED if isinstance(refused, StoreClosed) else routes.SIGN_IN)
+        if await asyncio.to_thread(_room_only, store.id):  # a waiting room alone: its own screen
+            return rx.redirect(routes.ROOM_DASHBOARD)
         snap = await asyncio.to_thread(_counter_snapshot, store.id)  # off the event loop
         token = (await self.get_state(OwnerAuth)).token
         live.show(self, store.id, snap, {"origin": page_origin(self), "session": token_hash(token)})

@@ -63,18 +63,19 @@ def test_a_due_slide_moves_the_window_by_its_size_and_records_the_minute(db, now
     store, room = open_room(db, now)
     take(db, room, 25)
     moved = rooms.slide_due_rooms(db, issued=room_counter.db_issued, now=now)
-    assert [r.window_end for r in moved] == [10]
+    assert [(s.room.window_end, s.moved) for s in moved] == [(10, True)]
     assert rooms.slide_due_rooms(db, issued=room_counter.db_issued, now=now) == []  # not due yet
     later = clock.advance(timedelta(seconds=30))
-    assert [r.window_end for r in rooms.slide_due_rooms(db, issued=room_counter.db_issued,
-                                                        now=later)] == [20]
+    assert [s.room.window_end for s in rooms.slide_due_rooms(db, issued=room_counter.db_issued,
+                                                             now=later)] == [20]
     minute = db.exec(select(RoomMinute)).one()
     assert (minute.issued, minute.admitted, minute.expired) == (25, 20, 0)
 
 
 def test_a_slide_is_skipped_while_nobody_waits_but_the_interval_still_passes(db, now):
     _, room = open_room(db, now)
-    assert rooms.slide_due_rooms(db, issued=room_counter.db_issued, now=now) == []
+    [skipped] = rooms.slide_due_rooms(db, issued=room_counter.db_issued, now=now)
+    assert not skipped.moved
     fresh = db.get(WaitingRoom, room.id, populate_existing=True)
     assert fresh.window_end == 0 and fresh.next_slide_at == now + timedelta(seconds=30)
 
@@ -89,7 +90,7 @@ def test_two_workers_seeing_the_same_due_room_slide_it_once(db, now):
         second.expunge(seen_by_second)
         second.rollback()
         assert len(rooms.slide_due_rooms(first, issued=room_counter.db_issued, now=now)) == 1
-        assert not rooms._claim_slide(second, seen_by_second, 50, now=now, forced=False)
+        assert rooms._claim_slide(second, seen_by_second, 50, now=now, forced=False) is None
     with Session(engine) as check:
         assert check.exec(select(WaitingRoom.window_end)).one() == 10
 
@@ -98,13 +99,15 @@ def test_a_paused_room_does_not_slide_and_resumes_one_interval_later(db, now, cl
     store, room = open_room(db, now)
     take(db, room, 30)
     rooms.set_paused(db, store.id, True, now=now)
-    assert rooms.slide_due_rooms(db, issued=room_counter.db_issued, now=now) == []
+    assert [s.moved for s in rooms.slide_due_rooms(db, issued=room_counter.db_issued, now=now)] == [
+        False]
     later = clock.advance(timedelta(minutes=5))
     resumed = rooms.set_paused(db, store.id, False, now=later)
     assert resumed.next_slide_at == later + timedelta(seconds=30)
     assert rooms.slide_due_rooms(db, issued=room_counter.db_issued, now=later) == []
-    assert len(rooms.slide_due_rooms(db, issued=room_counter.db_issued,
-                                     now=clock.advance(timedelta(seconds=30)))) == 1
+    [slid] = rooms.slide_due_rooms(db, issued=room_counter.db_issued,
+                                   now=clock.advance(timedelta(seconds=30)))
+    assert slid.moved and slid.room.window_end == 10
 
 
 def test_admit_next_batch_slides_now_and_refuses_when_nobody_waits(db, now):

@@ -87,3 +87,15 @@ def test_a_waiting_room_may_open_without_counter_queues_but_a_store_may_not():
     assert validate_store_form(**fields, queues_optional=True).queue_names == ()
     with pytest.raises(ValidationError):
         validate_store_form(**fields)
+
+
+def test_a_room_may_start_later_in_its_own_time_zone_and_live_up_to_three_days():
+    now = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
+    form = rooms.validate_room_form(size=5, interval=10, active=2, target_url="", lifetime_hours="6",
+                                    starts="2026-11-25T12:30", zone="Europe/Paris", now=now)
+    assert form.starts_at == datetime(2026, 11, 25, 11, 30, tzinfo=UTC)
+    assert form.lifetime == timedelta(hours=6)
+    with pytest.raises(ValidationError) as caught:
+        rooms.validate_room_form(size=5, interval=10, active=2, target_url="", lifetime_hours="100",
+                                 starts="2026-11-25T08:00", zone="UTC", now=now)
+    assert set(caught.value.errors) == {"lifetime", "starts"}
