@@ -95,6 +95,8 @@ def _customer_row(customer: rx.Var) -> rx.Component:
                   rx.badge(customer["state_label"], color_scheme=rx.match(
                       customer["state"], *_BADGE.items(), "gray")),
                   rx.cond(customer["walk_in"], rx.badge("walk-in", variant="outline")),
+                  rx.cond(customer["online"], rx.badge("online", variant="outline",
+                                                       color_scheme="cyan")),
                   rx.cond(customer["party"], rx.badge(customer["party"], variant="outline",
                                                       color_scheme="purple")),
                   align="center", wrap="wrap"),
@@ -133,6 +135,28 @@ def _service_time_popover(queue: rx.Var) -> rx.Component:
     )
 
 
+def _online_controls(queue: rx.Var) -> rx.Component:
+    """`Online check-in` (remote joins from the public page) and its cap of online parties."""
+    field_id = "online-cap-" + queue["id"].to(str)
+    return rx.hstack(
+        rx.el.label(rx.switch(checked=queue["online"].to(bool), on_change=D.set_online(queue["id"]),
+                              aria_label="Online check-in"),
+                    "Online check-in", style={"display": "flex", "gap": "0.5rem",
+                                              "align_items": "center", "min_height": "40px"}),
+        rx.cond(queue["online"], rx.popover.root(
+            rx.popover.trigger(rx.button("Cap: ", queue["online_cap"], variant="ghost", size="1",
+                                         style={"min_height": "32px"})),
+            rx.popover.content(rx.form(rx.vstack(
+                rx.el.label("Online parties waiting at most", html_for=field_id),
+                rx.input(id=field_id, name="online_cap", type="number", min=1,
+                         default_value=queue["online_cap"].to(str), style=styles.input_box),
+                rx.el.input(type="hidden", name="queue_id", value=queue["id"]),
+                rx.el.input(type="hidden", name="online", value="on"),
+                rx.popover.close(rx.button("Save", type="submit", style=styles.big_button)),
+                spacing="2"), on_submit=D.set_online_cap, reset_on_submit=False)))),
+        align="center", spacing="3")
+
+
 def _queue_panel(queue: rx.Var) -> rx.Component:
     return rx.vstack(
         rx.hstack(
@@ -149,6 +173,7 @@ def _queue_panel(queue: rx.Var) -> rx.Component:
             rx.text("Served ", queue["served"], " · average wait ", queue["average_wait"],
                     " · service time ", queue["average_service"], size="1", color="var(--gray-10)"),
             _service_time_popover(queue), align="center", wrap="wrap"),
+        _online_controls(queue),
         rx.cond(queue["customers"].to(list).length() > 0,
                 rx.box(rx.foreach(queue["customers"].to(list[dict]), _customer_row), role="list",
                        aria_label=queue["name"].to(str) + " customers", width="100%"),

@@ -20,6 +20,9 @@ TAKE_TICKET_SCRIPT = (
     ".then(r => r.json()).catch(() => ({error: {message: "
     "'No connection — check your network and try again.'}}))")
 
+_CONTINUE = {**styles.big_button, "display": "inline-flex", "align_items": "center",
+             "padding": "0 1.5rem", "border_radius": "8px", "color": "white", "font_weight": "600",
+             "background": f"var(--{styles.ACCENT}-9)", "text_decoration": "none"}
 _waiting = V.position > V.window_end
 _active = (V.position <= V.window_end) & (V.position > V.window_end - V.active_windows * V.window_size)
 _ahead = V.position - V.window_end - 1
@@ -52,14 +55,16 @@ def _place() -> rx.Component:
                     rx.heading("It's your turn — continue before ", V.until_by_window[_window_index],
                                size="6"),
                     rx.cond(V.has_target,
-                            rx.link(rx.button("Continue", size="4", style=styles.big_button),
-                                    href=routes.API + "/rooms/" + V.slug + "/continue"),
+                            # a document load through the API's redirect, not the single-page
+                            # router (which would render its own 404 for an API path)
+                            rx.link("Continue", href=routes.API + "/rooms/" + V.slug + "/continue",
+                                    reload_document=True, style=_CONTINUE),
                             rx.text("Show this screen at the entrance.")),
                     spacing="3"),
                 rx.text("Your turn has passed: the window moved on before you continued. "
                         "You can take a new ticket at the back of the line.")),
         ),
-        role="status", aria_live="polite", style=styles.card)
+        role="status", aria_live="polite", aria_label="Your place in line", style=styles.card)
 
 
 def visitor_page() -> rx.Component:

@@ -10,7 +10,7 @@ from queue_app import domain, jobs, live, qr, reports, routes, views
 from queue_app.clock import utcnow
 from queue_app.db import session
 from queue_app.models import Queue, Store, StoreStatus
-from queue_app.services import auth, closing, customers, passes, rooms, stores
+from queue_app.services import auth, closing, customers, online, passes, rooms, stores
 from queue_app.services.errors import DomainError, NotAllowed, StaleUpdate, StoreClosed, ValidationError
 from queue_app.services.security import token_hash
 from queue_app.services.snapshot import StoreSnapshot, load_snapshot
@@ -224,6 +224,21 @@ class DashboardState(rx.State):
             db, store, data.get("queue_id"), data.get("minutes"), now=utcnow()))
         if not self.error:
             self.message = "Default service time saved."
+
+    @rx.event
+    async def set_online(self, queue_id: int, on: bool):
+        """The queue's `Online check-in` switch: the public page offers (or stops) its join form."""
+        await self._act(lambda db, store: online.set_online(db, store, queue_id, on, now=utcnow()))
+        if not self.error:
+            self.message = "Online check-in is on." if on else "Online check-in is off."
+
+    @rx.event
+    async def set_online_cap(self, data: dict):
+        await self._act(lambda db, store: online.set_online(
+            db, store, data.get("queue_id"), data.get("online") == "on", cap=data.get("online_cap"),
+            now=utcnow()))
+        if not self.error:
+            self.message = "Online cap saved."
 
     @rx.event
     async def regenerate_display_key(self):

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import reflex as rx
 
 from queue_app import live, qr, routes, views
 from queue_app.clock import utcnow
 from queue_app.db import session
-from queue_app.models import StoreStatus
-from queue_app.services import passes, stores
-from queue_app.services.errors import DomainError
+from queue_app.models import Store, StoreStatus
+from queue_app.services import online, passes, stores
+from queue_app.services.errors import DomainError, ValidationError
+from queue_app.services.security import token_hash
 from queue_app.services.snapshot import StoreSnapshot, load_snapshot
-from queue_app.state.common import page_origin, route_param
+from queue_app.state.common import client_ip, page_origin, route_param
+from queue_app.state.join import BrowserId
 
 
 class PublicState(rx.State):
@@ -20,13 +24,43 @@ class PublicState(rx.State):
     description: str = ""
     closed: bool = False
     queues: list[dict] = []
+    online_queues: list[dict] = []  # queues taking online check-in: the page shows a join form
+    errors: dict[str, str] = {}
+    busy: bool = False
+    _store_id: int = 0
 
     @classmethod
     def view(cls, snap: StoreSnapshot, context: dict[str, str]) -> dict:
         """Counts and ticket numbers only: never a name or a phone."""
-        return {"store_name": snap.name, "description": snap.description,
-                "closed": snap.status is not StoreStatus.OPEN,
-                "queues": views.queue_summaries(snap)}
+        summaries = views.queue_summaries(snap)
+        closed = snap.status is not StoreStatus.OPEN
+        return {"store_name": snap.name, "description": snap.description, "closed": closed,
+                "queues": summaries,
+                "online_queues": [] if closed else [q for q in summaries if q["online"]]}
+
+    @rx.event
+    async def join(self, data: dict):
+        """Remote check-in: one person, no code from the counter (rate-limited per IP and browser)."""
+        if self.busy or not self._store_id:
+            return
+        self.busy = True
+        yield
+        browser = token_hash((await self.get_state(BrowserId)).ensure())
+        person = {"name": data.get("name"), "phone": data.get("phone"), "queue_id": data.get("queue")}
+        try:
+            party = await asyncio.to_thread(_join_online, self._store_id, browser, person,
+                                            client_ip(self))
+        except ValidationError as error:
+            self.errors = {k.removesuffix("-0"): v for k, v in error.errors.items()}
+            return
+        except DomainError as error:
+            self.errors = {"form": error.message}
+            return
+        finally:
+            self.busy = False
+        self.errors = {}
+        live.publish_soon(party.store_id)
+        yield rx.redirect(routes.ticket_path(party.secret))
 
     @rx.event
     def load(self):
@@ -38,8 +72,14 @@ class PublicState(rx.State):
             self.found = False
             live.unwatch(self.router.session.client_token)
             return
-        self.found = True
+        self.found, self._store_id, self.errors = True, store.id, {}
         live.show(self, store.id, snap, {})
+
+
+def _join_online(store_id: int, browser: str, person: dict, ip: str):
+    with session() as db:
+        store = db.get(Store, store_id)
+        return online.join_online(db, store, browser, [person], now=utcnow(), client_ip=ip)
 
 
 class DisplayState(rx.State):

@@ -102,25 +102,28 @@ class RoomDashboardState(rx.State):
     message: str = ""
     error: str = ""
 
-    async def _store_id(self) -> int:
+    async def _store(self):
         token = (await self.get_state(OwnerAuth)).token
         with session() as db:
-            return auth.store_for_token(db, token, now=utcnow()).id
+            return auth.store_for_token(db, token, now=utcnow())
+
+    async def _store_id(self) -> int:
+        return (await self._store()).id
 
     @rx.event
     async def load(self):
         self.message, self.error = "", ""
         try:
-            store_id = await self._store_id()
+            store = await self._store()
         except NotAllowed as refused:
             self.loaded = False
             return rx.redirect(routes.CLOSED if isinstance(refused, StoreClosed) else routes.SIGN_IN)
         with read_session() as db:
-            room = rooms.room_of_store(db, store_id)
+            room = rooms.room_of_store(db, store.id)
         if room is None:
             return rx.redirect(routes.DASHBOARD)
         self._show(room)
-        self.loaded = True
+        self.loaded, self.name = True, store.name
         self.visitor_url = routes.visitor_path(room.slug)
         self.admission_key = tokens.b64(tokens.admission_key(settings.secret_key, room.slug))
         await adapter.join_room(self.router.session.client_token, room_live.owners_room(room.id))

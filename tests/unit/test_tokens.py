@@ -70,3 +70,21 @@ def test_hkdf_matches_the_rfc_5869_construction_with_independent_keys_per_purpos
     assert tokens.ticket_key("s") != tokens.admission_key("s", "r")
     assert len(tokens.hkdf("s", "i", 64)) == 64
     assert tokens.hkdf("s", "i", 64)[:32] == tokens.hkdf("s", "i", 32)
+
+
+def test_the_readme_example_verifies_an_admission_token_and_refuses_a_forged_one():
+    from queue_app.config import ROOT
+
+    readme = (ROOT / "README.md").read_text()
+    example = readme.split("def unb64(text):", 1)[1].split("```", 1)[0]
+    namespace: dict = {}
+    exec("import base64, hashlib, hmac, json, time\ndef unb64(text):" + example, namespace)  # noqa: S102
+    secret, now = "r" * 40, 1_900_000_000
+    key = tokens.b64(tokens.admission_key(secret, "room-a"))
+    token = tokens.make_admission(room="room-a", position=9, now=now - 10, until=now + 10**8,
+                                  key=tokens.admission_key(secret, "room-a"))
+    assert namespace["verify_admission"](token, key, "room-a")["sub"] == "9"
+    for wrong in ((token, key, "room-b"), (token[:-2] + "xx", key, "room-a"),
+                  (token, tokens.b64(tokens.admission_key(secret, "room-b")), "room-a")):
+        with pytest.raises(ValueError):
+            namespace["verify_admission"](*wrong)
