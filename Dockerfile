@@ -32,8 +32,10 @@ RUN npm install --no-audit --no-fund --prefix /app/.tools bun@1.4.5 \
     && npm cache clean --force \
     && bun --version
 
-COPY --chown=app:app requirements.txt ./
-RUN python -m venv /app/.venv && /app/.venv/bin/pip install -r requirements.txt
+# Every Python package comes from the lock file, each checked against its hash (see README "Updating
+# dependencies"); the frontend's packages from reflex.lock/ (bun.lock, frozen).
+COPY --chown=app:app requirements.txt requirements.lock ./
+RUN python -m venv /app/.venv && /app/.venv/bin/pip install --require-hashes -r requirements.lock
 
 COPY --chown=app:app . .
 

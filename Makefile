@@ -6,8 +6,12 @@ TOOLS := .tools
 BUN := $(TOOLS)/node_modules/.bin/bun
 export REFLEX_USE_SYSTEM_BUN := 1
 export PATH := $(CURDIR)/$(TOOLS)/node_modules/.bin:$(CURDIR)/$(VENV)/bin:$(PATH)
+# Installs come from the lock files: every transitive package pinned with its hashes.
+PIP_INSTALL := $(VENV)/bin/pip install --quiet --require-hashes
+UV_COMPILE := $(VENV)/bin/uv pip compile --quiet --universal --generate-hashes --python-version 3.11 \
+	--custom-compile-command "make lock"
 
-.PHONY: run test test-fast bench lint setup setup-dev clean
+.PHONY: run test test-fast bench lint lock setup setup-dev clean
 
 run: setup                  ## serve the app on http://127.0.0.1:3000 (SQLite, mail to var/outbox)
 	QUEUE_PREBUILT_FRONTEND=1 scripts/start.sh  # builds the frontend once; later runs reuse it
@@ -24,19 +28,23 @@ bench: setup-dev            ## benchmarks (< 30 min; BENCH_ARGS=--quick: < 3 min
 lint: setup-dev
 	$(VENV)/bin/ruff check queue_app tests bench
 
+lock: setup-dev             ## after editing requirements*.txt: regenerate both lock files (needs PyPI)
+	$(UV_COMPILE) requirements.txt -o requirements.lock
+	$(UV_COMPILE) requirements-dev.txt -o requirements-dev.lock
+
 setup: $(VENV)/.runtime $(BUN)
 setup-dev: $(VENV)/.dev $(BUN)
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
-	$(VENV)/bin/pip install --quiet --upgrade pip
+	$(VENV)/bin/pip install --quiet pip==26.3
 
-$(VENV)/.runtime: requirements.txt | $(VENV)/bin/python
-	$(VENV)/bin/pip install --quiet -r requirements.txt
+$(VENV)/.runtime: requirements.lock | $(VENV)/bin/python
+	$(PIP_INSTALL) -r requirements.lock
 	touch $@
 
-$(VENV)/.dev: requirements.txt requirements-dev.txt | $(VENV)/bin/python
-	$(VENV)/bin/pip install --quiet -r requirements-dev.txt
+$(VENV)/.dev: requirements.lock requirements-dev.lock | $(VENV)/bin/python
+	$(PIP_INSTALL) -r requirements-dev.lock
 	touch $(VENV)/.runtime $@
 
 $(BUN):

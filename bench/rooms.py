@@ -106,8 +106,8 @@ async def throughput(root, url, port, seconds: float) -> dict:
         floor_figures = await pair(floor.port, "/join", "/status", seconds)
     finally:
         floor.stop()
+    server = _server(root, url, port, GRANIAN_WORKERS="1")  # its start migrates the database
     _, slug = open_room()
-    server = _server(root, url, port, GRANIAN_WORKERS="1")
     try:
         app = await pair(port, f"/api/v1/rooms/{slug}/tickets", f"/api/v1/rooms/{slug}/ticket",
                          seconds)
@@ -121,8 +121,8 @@ async def throughput(root, url, port, seconds: float) -> dict:
 
 async def two_workers(root, url, port, seconds: float) -> dict:
     """Positions from 2 workers under load: unique and gap-free."""
-    _, slug = open_room()
     server = _server(root, url, port, GRANIAN_WORKERS="2")
+    _, slug = open_room()
     try:
         joins = await hammer(port, lambda _i: http_request("POST", f"/api/v1/rooms/{slug}/tickets"),
                              concurrency=CONCURRENCY, seconds=seconds, keep_bodies=True, warmup=0)
@@ -139,8 +139,8 @@ async def pages(root, url, port, fe, n: int, slides: int) -> dict:
     from queue_app.db import session  # noqa: PLC0415
     from queue_app.models import WaitingRoom  # noqa: PLC0415
 
-    room_id, slug = open_room(size=1, interval=5)
     server = _server(root, url, port, GRANIAN_WORKERS="1")
+    room_id, slug = open_room(size=1, interval=5)
     site = Site(port, fe)
     tabs: list[Tab] = []
     try:

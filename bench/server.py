@@ -26,7 +26,8 @@ import sqlalchemy as sa
 
 log = logging.getLogger("bench.server")
 REPO = Path(__file__).resolve().parent.parent
-COPIED = ("rxconfig.py", "queue_app", "assets", "alembic", "alembic.ini", "scripts", "requirements.txt")
+COPIED = ("rxconfig.py", "queue_app", "assets", "alembic", "alembic.ini", "scripts", "requirements.txt",
+          "reflex.lock")
 ADMIN_URL = os.environ.get("BENCH_POSTGRES_URL", "postgresql+psycopg2://postgres@127.0.0.1:5432/postgres")
 SERVER_CPUS = os.environ.get("BENCH_SERVER_CPUS", "0")
 CLIENT_CPUS = os.environ.get("BENCH_CLIENT_CPUS", "1")

@@ -17,6 +17,7 @@ STAMP_FILE=.web/build/queue-stamp
 stamp() {  # the URL the frontend calls + a hash of everything the frontend is compiled from
   local source paths=(rxconfig.py queue_app)
   [[ -d assets ]] && paths+=(assets)
+  [[ -f reflex.lock/bun.lock ]] && paths+=(reflex.lock/bun.lock)  # package.json: Reflex reformats it
   source="$(find "${paths[@]}" -path assets/external -prune -o -type f \
     ! -path '*/__pycache__/*' -print0 | LC_ALL=C sort -z | xargs -0 sha256sum | sha256sum | cut -c1-16)"
   printf '%s %s\n' "$REFLEX_API_URL" "$source"

@@ -10,7 +10,8 @@ import subprocess
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-COPIED = ("rxconfig.py", "queue_app", "assets", "alembic", "alembic.ini", "scripts", "requirements.txt")
+COPIED = ("rxconfig.py", "queue_app", "assets", "alembic", "alembic.ini", "scripts", "requirements.txt",
+          "reflex.lock")
 LINKED = (".venv", ".tools")
 
 

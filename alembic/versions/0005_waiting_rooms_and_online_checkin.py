@@ -1,7 +1,7 @@
 """waiting rooms (room, counter row, per-minute totals) and online check-in per queue
 
 Revision ID: 0005
-Revises: 0002
+Revises: 0004
 Create Date: 2026-12-01 08:30:02.116589
 """
 
@@ -12,7 +12,7 @@ import queue_app.models
 
 
 revision = '0005'
-down_revision = '0002'
+down_revision = '0004'
 branch_labels = None
 depends_on = None
 

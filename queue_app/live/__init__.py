@@ -19,6 +19,7 @@ from reflex.state import StateUpdate
 from reflex_base.constants.event import SocketEvent
 from reflex_base.constants.state import FIELD_MARKER
 
+from queue_app import metrics
 from queue_app.clock import utcnow
 from queue_app.db import read_session
 from queue_app.live.registry import Registry, Watch, make_registry
@@ -123,6 +124,7 @@ async def _publish_once(store_id: int, everyone: bool) -> int:
         if view_cls is not None:
             pushed += await _push(token, view_cls, view_cls.view(snapshot, watch.context))
     await asyncio.sleep(0)  # let the websocket writers flush what was queued
+    metrics.pushed(time.perf_counter() - started, pushed)
     log.debug("store %s: %d of %d tabs updated in %.1f ms", store_id, pushed, len(members),
               (time.perf_counter() - started) * 1000)
     return pushed

@@ -7,8 +7,9 @@ from datetime import datetime, timedelta
 from sqlmodel import Session, col, delete, select, update
 
 from queue_app import domain
+from queue_app.config import Settings, settings
 from queue_app.models import OwnerSession, ResetToken, Store, StoreStatus
-from queue_app.services import ratelimit
+from queue_app.services import confirmation, ratelimit
 from queue_app.services.errors import DomainError, NotAllowed, StoreClosed, ValidationError
 from queue_app.services.security import hash_password, new_token, token_hash, verify_password
 from queue_app.services.stores import open_store_by_email
@@ -61,9 +62,13 @@ def sign_out(db: Session, token: object) -> None:
         db.commit()
 
 
-def request_reset(db: Session, email: object, *, now: datetime, client_ip: str = ""
-                  ) -> tuple[Store, str] | None:
-    """A single-use reset token for an open store's owner, or None (the caller says the same either way)."""
+def request_reset(db: Session, email: object, *, now: datetime, client_ip: str = "",
+                  config: Settings = settings) -> tuple[Store, str] | None:
+    """A single-use reset token for an open store's owner, or None (the caller says the same either way).
+
+    None too while the owner's address is unconfirmed (`services/confirmation.py`): a reset link
+    is mailed only to an address somebody vouched for.
+    """
     address = domain.normalize_email(email)
     if domain.email_error(address):
         raise ValidationError({"email": domain.email_error(address)})
@@ -73,7 +78,7 @@ def request_reset(db: Session, email: object, *, now: datetime, client_ip: str =
     ratelimit.record(db, "forgot-email", address, now=now)
     db.commit()
     store = open_store_by_email(db, address)
-    if store is None:
+    if store is None or not confirmation.may_mail(store, config):
         return None
     token = new_token()
     db.add(ResetToken(store_id=store.id, token_hash=token_hash(token), expires_at=now + RESET_TTL))

@@ -8,7 +8,7 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select, update
 
-from queue_app import domain
+from queue_app import domain, metrics
 from queue_app.config import settings
 from queue_app.models import (
     Customer,
@@ -47,6 +47,7 @@ def join(db: Session, pass_token: str, browser: str, people: Sequence[dict], *, 
     party = _insert_party(db, store.id, persons, Source.QR, now=now, pass_id=found.id)
     ratelimit.record(db, "join-ip", caller, now=now)
     db.commit()
+    metrics.joined(Source.QR, len(persons))
     return party
 
 
@@ -58,6 +59,7 @@ def add_walk_in(db: Session, store_id: int, *, name: object, phone: object, queu
                                     [q.id for q in _queues(db, store.id)])
     party = _insert_party(db, store.id, persons, Source.WALK_IN, now=now)
     db.commit()
+    metrics.joined(Source.WALK_IN)
     return db.exec(select(Customer).where(Customer.party_id == party.id)).one()
 
 
@@ -107,6 +109,7 @@ def change_state(db: Session, store_id: int, customer_id: object, *, seen: objec
         db.rollback()
         raise StaleUpdate(ALREADY_UPDATED)
     db.commit()
+    metrics.moved(target_state)
     db.refresh(customer)
     return customer
 

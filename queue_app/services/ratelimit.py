@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, delete, select
 
+from queue_app import metrics
 from queue_app.models import Attempt
 from queue_app.services.errors import RateLimited
 
@@ -16,6 +17,7 @@ LIMITS: dict[str, tuple[int, timedelta]] = {
     "open-ip": (10, timedelta(hours=1)),
     "forgot-email": (3, timedelta(hours=1)),
     "forgot-ip": (10, timedelta(hours=1)),
+    "confirm-resend": (3, timedelta(hours=1)),  # per store: it mails an address nobody confirmed
     # Per store and IP. Each join also needs a fresh code scanned at the counter, so this only has
     # to stop scripts, not a busy shop whose guests share one Wi-Fi (NAT) address.
     "join-ip": (300, timedelta(minutes=10)),
@@ -37,10 +39,12 @@ def check(db: Session, kind: str, who: str, *, now: datetime) -> None:
     if kind in LOCK_OUTS:
         until = _locked_until(_times(db, key, since=now - 2 * window), limit, window)
         if until is not None and until > now:
+            metrics.rate_limited(kind)
             raise RateLimited(retry_after=until - now)
         return
     times = _times(db, key, since=now - window, limit=limit)
     if len(times) >= limit:
+        metrics.rate_limited(kind)
         raise RateLimited(retry_after=times[-1] + window - now)
 
 

@@ -55,6 +55,7 @@ class StoreSnapshot:
     pass_token: str  # the pass the counter shows now ("" when none or closed)
     taken_at: datetime
     session_hashes: frozenset[str] = frozenset()  # the owner's live sign-ins (hashed tokens)
+    email_confirmed: bool = True  # the owner opened the confirmation link (services/confirmation.py)
     # Views derived once per snapshot and shared by every tab it is pushed to (see views.py).
     memo: dict = field(default_factory=dict, compare=False, repr=False)
 
@@ -87,4 +88,4 @@ def load_snapshot(db: Session, store_id: int, *, now: datetime) -> StoreSnapshot
         status=store.status, opened_at=store.opened_at, closes_at=store.closes_at, slug=store.slug,
         display_key=store.display_key, queues=queues, customers=customers,
         pass_token=current or "" if store.status is StoreStatus.OPEN else "", taken_at=now,
-        session_hashes=sessions)
+        session_hashes=sessions, email_confirmed=store.email_confirmed_at is not None)

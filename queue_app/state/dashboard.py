@@ -10,7 +10,7 @@ from queue_app import domain, jobs, live, qr, reports, routes, views
 from queue_app.clock import utcnow
 from queue_app.db import session
 from queue_app.models import Queue, Store, StoreStatus
-from queue_app.services import auth, closing, customers, online, passes, rooms, stores
+from queue_app.services import auth, closing, confirmation, customers, online, passes, rooms, stores
 from queue_app.services.errors import DomainError, NotAllowed, StaleUpdate, StoreClosed, ValidationError
 from queue_app.services.security import token_hash
 from queue_app.services.snapshot import StoreSnapshot, load_snapshot
@@ -49,6 +49,7 @@ class DashboardState(rx.State):
     walk_in_ticket: str = ""
     walk_in_error: dict[str, str] = {}
     signed_out: bool = False
+    confirm_email: bool = False  # with SMTP: the owner has not opened the confirmation link yet
     _last_action: str = ""  # the last action that succeeded, to tell a double tap
     @classmethod
     def view(cls, snap: StoreSnapshot, context: dict[str, str]) -> dict:
@@ -71,6 +72,7 @@ class DashboardState(rx.State):
             "join_url": join_url, "qr_code": qr.qr_data_uri(join_url) if join_url else "",
             "display_url": routes.display_path(snap.display_key),
             "public_url": routes.public_path(snap.slug), "loaded": True, "signed_out": False,
+            "confirm_email": confirmation.awaiting(snap.email_confirmed),
         }
 
     async def _owner_store(self) -> Store:
@@ -217,6 +219,16 @@ class DashboardState(rx.State):
             snap = load_snapshot(db, store.id, now=utcnow())
         return rx.download(data=reports.report_csv(snap), filename=reports.report_filename(snap),
                            mime_type="text/csv")
+
+    @rx.event
+    async def resend_confirmation(self):
+        """Mail a new confirmation link (the old one stops working)."""
+        mail = []
+        await self._act(lambda db, store: mail.append((store.id, confirmation.resend(
+            db, store, now=utcnow()))))
+        if mail:
+            jobs.mail_soon(mail[0][1], store_id=mail[0][0], what="confirmation")
+            self.message = "We sent a new link. Open it from your mailbox to confirm the address."
 
     @rx.event
     async def set_default_service(self, data: dict):

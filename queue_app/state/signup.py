@@ -7,11 +7,11 @@ import itertools
 
 import reflex as rx
 
-from queue_app import domain, routes
+from queue_app import domain, jobs, routes
 from queue_app.clock import utcnow
 from queue_app.db import session
 from queue_app.domain.rooms import RoomForm, validate_room_form
-from queue_app.services import auth, stores
+from queue_app.services import auth, confirmation, stores
 from queue_app.services.errors import DomainError, ValidationError
 from queue_app.state.common import OwnerAuth, client_ip, log, page_origin
 
@@ -82,7 +82,7 @@ class SignupState(rx.State):
                 name=data.get("name"), queue_names=names, timezone=data.get("timezone"),
                 queues_optional=room)
             room_form = _room_form(data, form.timezone) if room else None
-            store, token = await asyncio.to_thread(  # Argon2 off the event loop
+            store, token, mail = await asyncio.to_thread(  # Argon2 off the event loop
                 _open_and_sign_in, form, client_ip(self), page_origin(self), room_form)
         except ValidationError as error:
             self.errors = {_slot_key(k, self.slots): v for k, v in error.errors.items()}
@@ -91,6 +91,8 @@ class SignupState(rx.State):
             self.errors = {"form": error.message}
             return None
         log.info("store %s opened%s", store.id, " with a waiting room" if room else "")
+        if mail is not None:
+            jobs.mail_soon(mail, store_id=store.id, what="confirmation")
         self.errors = {}
         (await self.get_state(OwnerAuth)).token = token
         return rx.redirect(routes.ROOM_DASHBOARD if room else routes.DASHBOARD)
@@ -107,7 +109,8 @@ def _open_and_sign_in(form: domain.StoreForm, ip: str, origin: str, room: RoomFo
     with session() as db:
         now = utcnow()
         store = stores.open_store(db, form, now=now, client_ip=ip, origin=origin, room=room)
-        return store, auth.start_session(db, store, now=now)
+        mail = confirmation.issue(db, store) if confirmation.required() else None
+        return store, auth.start_session(db, store, now=now), mail
 
 
 def _slot_key(key: str, slots: list[str]) -> str:

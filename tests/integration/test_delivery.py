@@ -34,7 +34,7 @@ from queue_app.models import (
 from queue_app.services import auth, closing, customers, delivery, passes, stores
 from queue_app.services.errors import NotAllowed
 from queue_app.services.snapshot import load_snapshot
-from tests.integration.factories import cheap_argon2  # noqa: F401
+from tests.integration.factories import cheap_argon2, confirm_address  # noqa: F401
 from tests.integration.smtp_server import Inbox, bodies, csv_attachment, free_port, smtp_server, smtp_settings
 
 pytestmark = pytest.mark.usefixtures("cheap_argon2")
@@ -45,7 +45,7 @@ def open_store(db, opened_at, *, name="Café Nord", timezone="Europe/Paris", ema
                queues=("Haircut", "Color"), ip="10.0.0.1"):
     form = domain.validate_store_form(email=email, password="secret123", confirm="secret123", name=name,
                                       queue_names=list(queues), timezone=timezone)
-    return stores.open_store(db, form, now=opened_at, client_ip=ip)
+    return confirm_address(db, stores.open_store(db, form, now=opened_at, client_ip=ip), opened_at)
 
 
 def join(db, store, at, people, browser="phone-1"):
