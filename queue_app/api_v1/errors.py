@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
@@ -24,18 +23,6 @@ def error_response(status: int, code: str, message: str, retry_after: int | None
     headers = {"Retry-After": str(retry_after)} if retry_after is not None else None
     return JSONResponse({"error": {"code": code, "message": message}}, status_code=status,
                         headers=headers)
-
-
-async def on_api_error(_request: Request, error: Exception) -> JSONResponse:
-    assert isinstance(error, ApiError)
-    return error_response(error.status, error.code, error.message, error.retry_after)
-
-
-async def on_http_error(_request: Request, error: Exception) -> JSONResponse:
-    assert isinstance(error, HTTPException)
-    codes = {404: "not_found", 405: "method_not_allowed"}
-    return error_response(error.status_code, codes.get(error.status_code, "bad_request"),
-                          str(error.detail))
 
 
 def client_ip(request: Request) -> str:

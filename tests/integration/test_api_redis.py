@@ -50,7 +50,7 @@ def test_two_worker_processes_get_unique_gap_free_positions(redis_url):
         target=_issue_many, args=(redis_url, slug, 500, results)) for _ in range(2)]
     for worker in workers:
         worker.start()
-    got = results.get(timeout=60) + results.get(timeout=60)
+    got = results.get(timeout=180) + results.get(timeout=180)  # spawn + imports, on a busy machine
     for worker in workers:
         worker.join(timeout=30)
     assert sorted(got) == list(range(1, 1001))
