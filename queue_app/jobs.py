@@ -31,9 +31,12 @@ def close_expired_stores(*, sessions: Sessions = session, config: Settings = set
     """Close every store past its lifetime, then mail their reports right away."""
     with sessions() as db:
         closed = closing.close_expired_stores(db, now=utcnow())
+        ended = [room for store_id in closed if (room := rooms.room_of_store(db, store_id))]
     for store_id in closed:
         log.info("store %s closed at the end of its lifetime", store_id)
         live.publish_soon(store_id)
+    for room in ended:  # every visitor page of the room says it is closed
+        room_live.publish_soon(room)
     if closed:
         deliver_reports(sessions=sessions, config=config)
 

@@ -99,3 +99,34 @@ def test_two_joins_racing_for_the_last_online_place_get_one_party(db, now):
     for thread in threads:
         thread.join(timeout=60)
     assert sorted(outcomes) == ["full"] * 5 + ["joined"]
+
+
+def test_the_public_page_form_joins_online_only_while_a_queue_takes_online_joins(engine, db, now,
+                                                                                 monkeypatch):
+    import queue_app.db as app_db
+    from queue_app.queue_app import app  # noqa: F401  (registers every state class)
+    from queue_app.state.public import PublicState
+    from tests.conftest import run_async
+    from tests.integration.test_room_states import _state
+
+    monkeypatch.setattr(app_db, "engine", lambda: engine)
+    store = open_shop(db, now)
+    haircut = queue_of(db, store)
+    db.commit()
+
+    async def scenario(expect_form: bool):
+        page = await _state(PublicState, slug=store.slug)
+        page.load()
+        assert bool(page.online_queues) is expect_form
+        form = {"name": "Ida", "phone": "", "queue": str(haircut.id)}
+        answers = [step async for step in page.join(form)]
+        return page, answers
+
+    page, _ = run_async(scenario(False))
+    assert page.errors == {"form": online.NOT_ONLINE}  # a forged submit without the switch
+    assert db.exec(select(Party)).all() == []
+    online.set_online(db, store, haircut.id, True, now=now)
+    db.commit()
+    page, answers = run_async(scenario(True))
+    assert page.errors == {}
+    assert db.exec(select(Party.source)).all() == [Source.ONLINE]

@@ -146,3 +146,17 @@ def test_a_closed_room_reports_counts_per_minute_then_keeps_no_counters(db, now,
     assert db.exec(select(RoomMinute)).all() == [] and db.exec(select(RoomCounter)).all() == []
     assert db.get(Store, store.id).status is StoreStatus.CLOSED
     assert db.exec(select(WaitingRoom)).one().slug == room.slug  # the page can still say "closed"
+
+
+def test_a_room_closed_at_the_end_of_its_lifetime_tells_its_visitor_pages(engine, db, now, clock,
+                                                                          monkeypatch):
+    from queue_app import jobs, room_live
+
+    _, room = open_room(db, now)
+    db.commit()
+    told = []
+    monkeypatch.setattr(room_live, "publish_soon", lambda r, **_: told.append(r.slug))
+    monkeypatch.setattr(jobs, "deliver_reports", lambda **_: None)
+    clock.advance(timedelta(hours=25))
+    jobs.close_expired_stores(sessions=lambda: Session(engine, expire_on_commit=False))
+    assert told == [room.slug]
