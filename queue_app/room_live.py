@@ -65,15 +65,16 @@ def owner_view(room: WaitingRoom, *, issued: int, closed: bool) -> dict:
             "rate": f"{room.window_size} every {room.window_interval} s"}
 
 
-def views_of(room: WaitingRoom, *, issued: int | None = None) -> tuple[dict, dict]:
-    """(visitor view, owner view) of a room as committed now."""
+def views_of(room: WaitingRoom, *, issued: int | None = None, owner: bool = True
+             ) -> tuple[dict, dict]:
+    """(visitor view, owner view) of a room as committed now (`owner=False`: no counter read)."""
     with read_session() as db:
         store = db.get(Store, room.store_id)
-        count = issued if issued is not None else room_counter.issued(db, room)
+        count = issued if issued is not None or not owner else room_counter.issued(db, room)
     closed = store is None or store.status is not StoreStatus.OPEN
     zone = store.timezone if store else "UTC"
     return (visitor_view(room, zone=zone, closed=closed, now=utcnow()),
-            owner_view(room, issued=count, closed=closed))
+            owner_view(room, issued=count, closed=closed) if owner else {})
 
 
 async def publish(room: WaitingRoom, *, visitors: bool = True, issued: int | None = None) -> None:

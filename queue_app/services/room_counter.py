@@ -19,7 +19,8 @@ from sqlmodel import Session, select, update
 from queue_app.config import settings
 from queue_app.models import RoomCounter
 
-REDIS_TIMEOUT = 1.0  # seconds: a Redis that does not answer fails fast with a clear 503
+REDIS_CONNECT_TIMEOUT = 1.0  # seconds: a Redis that is down fails fast with a clear 503
+REDIS_TIMEOUT = 2.0  # a busy Redis (or machine) gets a little longer before the 503
 _ISSUE = """
 local n = redis.call('INCR', KEYS[1])
 if n == 1 then redis.call('EXPIRE', KEYS[1], 61) end
@@ -67,7 +68,7 @@ class RedisCounter:
     url: str
 
     def __post_init__(self) -> None:
-        options = {"socket_timeout": REDIS_TIMEOUT, "socket_connect_timeout": REDIS_TIMEOUT,
+        options = {"socket_timeout": REDIS_TIMEOUT, "socket_connect_timeout": REDIS_CONNECT_TIMEOUT,
                    "retry_on_timeout": False}
         self._async = aioredis.Redis.from_url(self.url, **options)
         self._sync = redis.Redis.from_url(self.url, **options)

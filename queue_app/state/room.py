@@ -28,7 +28,7 @@ def _visitor_load(slug: str):
     with read_session() as db:
         info = rooms.room_info(db, slug)
         room = rooms.room_of_store(db, info.store_id)
-    return info, room_live.views_of(room)[0]
+    return info, room_live.views_of(room, owner=False)[0]
 
 
 class VisitorState(rx.State):

@@ -34,13 +34,21 @@ def redis_url():
 
 
 def _issue_many(url: str, slug: str, count: int, out) -> None:
+    """One worker process: `count` positions, 16 requests in flight (like a worker's connections)."""
     async def run():
-        counter = room_counter.RedisCounter(url)
-        got = await asyncio.gather(*(counter.issue(FakeRoom(1, slug), f"w{i}", 10**9)
-                                     for i in range(count)))
-        await counter.close()
-        return got
-    out.put(asyncio.run(run()))
+        counter, gate = room_counter.RedisCounter(url), asyncio.Semaphore(16)
+
+        async def one(i: int) -> int:
+            async with gate:
+                return await counter.issue(FakeRoom(1, slug), f"w{i}", 10**9)
+        try:
+            return await asyncio.gather(*(one(i) for i in range(count)))
+        finally:
+            await counter.close()
+    try:
+        out.put(asyncio.run(run()))
+    except Exception as error:  # noqa: BLE001  (reported to the test, never a silent hang)
+        out.put(repr(error))
 
 
 def test_two_worker_processes_get_unique_gap_free_positions(redis_url):
@@ -50,7 +58,9 @@ def test_two_worker_processes_get_unique_gap_free_positions(redis_url):
         target=_issue_many, args=(redis_url, slug, 500, results)) for _ in range(2)]
     for worker in workers:
         worker.start()
-    got = results.get(timeout=180) + results.get(timeout=180)  # spawn + imports, on a busy machine
+    answers = [results.get(timeout=180), results.get(timeout=180)]  # spawn + imports, busy machine
+    assert all(isinstance(a, list) for a in answers), answers
+    got = answers[0] + answers[1]
     for worker in workers:
         worker.join(timeout=30)
     assert sorted(got) == list(range(1, 1001))
