@@ -30,7 +30,7 @@ WORKLOADS = ("counter", "floors", "rush", "stores", "phone", "coldstart", "rooms
 MODES = {  # every loop bounded in count and time
     "quick": dict(sizes=[10, 50], rounds=6, rush_total=60, rush_seconds=6, keep_every=10, capacity_s=4,
                   capacity_stores=4, stores=10, tickets=5, rate=10, stores_seconds=8, trips=100, restarts=0),
-    "full": dict(sizes=[10, 100, 500, 1000], rounds=12, rush_total=2000, rush_seconds=60, keep_every=10,
+    "full": dict(sizes=[10, 100, 500, 1000], rounds=30, rush_total=2000, rush_seconds=60, keep_every=10,
                  capacity_s=15, capacity_stores=10, stores=100, tickets=20, rate=20, stores_seconds=60,
                  trips=300, restarts=2),
 }
@@ -83,7 +83,7 @@ async def workloads(args: argparse.Namespace, mode: dict, results: dict, only: s
 
     async def counter_and_floors(site: Site) -> None:
         spies = profilers(server, results, "counter") if args.profile else ()
-        rows = await counter.run(site, mode, spies) if "counter" in only else []
+        rows = await counter.run(site, server, mode, spies) if "counter" in only else []
         payload = next((r.pop("_ticket_payload") for r in rows), "")
         results["counter"] = rows
         if "floors" in only:

@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import time
 import uuid
 
 from websockets.asyncio.client import connect
 
 NAMESPACE = "/_event"
+# Browsers ask for permessage-deflate; BENCH_WS_DEFLATE=1 makes every tab ask for it too.
+COMPRESSION = "deflate" if os.environ.get("BENCH_WS_DEFLATE") == "1" else None
 EVENT_PREFIX = f"42{NAMESPACE},"
 
 
@@ -47,7 +50,7 @@ class Tab:
         """Open the socket and send CONNECT with the boot event, as the frontend does."""
         self._ws = await asyncio.wait_for(connect(
             self.url, origin=self.origin, additional_headers=self.headers, subprotocols=self.subprotocols,
-            compression=None, max_size=None, ping_interval=None, open_timeout=timeout), timeout)
+            compression=COMPRESSION, max_size=None, ping_interval=None, open_timeout=timeout), timeout)
         handshake = await asyncio.wait_for(self._ws.recv(), timeout)
         if not handshake.startswith("0"):
             raise ConnectRefused(f"unexpected Engine.IO handshake {handshake[:80]!r}")

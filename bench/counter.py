@@ -1,10 +1,11 @@
-"""Workload 1, counter: one store (one queue), one dashboard, N open ticket pages; one change a round.
+"""Workload 1, counter: one store (one queue), a dashboard, a display, N ticket pages, N public pages.
 
-Rounds go in turn: a join (a phone scans the counter's code, then submits the form: news for the
-owner's screen only, since nobody's place changes), the first customer called, and the same
-customer sent back (both move every ticket's position). The clock starts just before the submit or
-the dashboard's emit and stops at the arrival of the first message carrying the new view at the
-dashboard and at every ticket page that must change.
+Rounds go in turn: a complete join (a phone scans the counter's code, submits the form and opens
+its ticket), the first customer called, and the same customer sent back. Every round changes every
+screen (a join adds a line to the shared ticket board and a waiting count to the public pages).
+The clock starts just before the submit or the dashboard's emit and stops at the arrival of the
+first message carrying the new view at each screen. The server's CPU time is read around each
+round (`/proc/<pid>/stat`), and its RSS before and after the pages connect.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import time
 from bench import seed
 from bench.client import Tab
 from bench.protocol import Site, dash, pass_of
+from bench.rush import cpu_seconds
 from bench.stats import ms, summary
 
 log = logging.getLogger("bench.counter")
@@ -39,49 +41,89 @@ async def arrivals(futures: list[asyncio.Future], timeout: float) -> list[float 
     return [f.result() if f.done() and not f.exception() else None for f in futures]
 
 
-async def join_round(site: Site, board: Tab, tickets: list[Tab], store: seed.SeededStore, n: int) -> dict:
-    """A phone scans and joins at the back of the line: only the owner's screen has news."""
-    pass_url = dash(board)["join_url_rx_state_"]
-    rotated = board.expect("join_url_rx_state_")
+class Screens:
+    """Every screen of the store that must show a change, and how to tell it arrived."""
+
+    def __init__(self, board: Tab, display: Tab, tickets: list[Tab], publics: list[Tab]) -> None:
+        self.board, self.display, self.tickets, self.publics = board, display, tickets, publics
+
+    def expect(self, board_needle: str) -> list[asyncio.Future]:
+        return [self.board.expect(board_needle), self.display.expect("queues_rx_state_"),
+                *(t.expect("line_rx_state_") for t in self.tickets),
+                *(p.expect("queues_rx_state_") for p in self.publics)]
+
+    def tabs(self) -> list[Tab]:
+        return [self.board, self.display, *self.tickets, *self.publics]
+
+
+async def join_round(site: Site, screens: Screens, server, n: int) -> dict:
+    """A complete join at the back of the line: scan, submit, follow to the ticket page."""
+    pass_url = dash(screens.board)["join_url_rx_state_"]
+    rotated = screens.board.expect("join_url_rx_state_")
+    cpu0 = cpu_seconds(server)
     phone = await site.scan(pass_of(pass_url))
     await arrivals([rotated], ROUND_TIMEOUT)  # the scan's own push (new code), before the clock starts
-    await asyncio.sleep(0.05)
+    await asyncio.sleep(0.1)
     name = f"round-{n}-{time.monotonic_ns()}"
-    at_board = board.expect(name)
-    sent, path = await site.submit_join(phone, name, store.queue_ids[0])
-    (board_at,) = await arrivals([at_board], ROUND_TIMEOUT)
+    waiting = screens.expect(name)
+    sent, path = await site.submit_join(phone, name)
+    board_at, display_at, *rest = await arrivals(waiting, ROUND_TIMEOUT)
+    await site.follow_to_ticket(phone, path)
+    cpu = cpu_seconds(server) - cpu0
     await phone.close()
-    return _round("join", sent, board_at, [])
+    return _round("join", sent, board_at, display_at, rest, len(screens.tickets), cpu)
 
 
-async def change_round(site: Site, board: Tab, tickets: list[Tab], customer_id: int, calling: bool) -> dict:
-    """The dashboard calls the first customer (or sends them back): every ticket's position moves."""
-    at_board = board.expect("queues_rx_state_")
-    at_tickets = [t.expect("people_rx_state_") for t in tickets]
+async def change_round(site: Site, screens: Screens, server, customer_id: int, calling: bool) -> dict:
+    """The dashboard calls the first customer (or sends them back): every screen changes."""
+    waiting = screens.expect("queues_rx_state_")
     seen, target = ("waiting", "processing") if calling else ("processing", "waiting")
-    sent = await site.dashboard_action(board, "set_state",
+    cpu0 = cpu_seconds(server)
+    sent = await site.dashboard_action(screens.board, "set_state",
                                        {"customer_id": customer_id, "seen": seen, "target": target})
-    board_at, *ticket_at = await arrivals([at_board, *at_tickets], ROUND_TIMEOUT)
-    return _round("call" if calling else "back", sent, board_at, ticket_at)
+    board_at, display_at, *rest = await arrivals(waiting, ROUND_TIMEOUT)
+    await asyncio.sleep(0.05)  # the rest of the push's CPU (writes after the last arrival)
+    return _round("call" if calling else "back", sent, board_at, display_at, rest,
+                  len(screens.tickets), cpu_seconds(server) - cpu0)
 
 
-async def one_round(site: Site, board: Tab, tickets: list[Tab], store: seed.SeededStore, r: int) -> dict:
+async def one_round(site: Site, screens: Screens, server, store: seed.SeededStore, r: int) -> dict:
     """In turn: a join; the first customer called; the same customer sent back to waiting."""
     if r % 3 == 0:
-        return await join_round(site, board, tickets, store, r)
-    return await change_round(site, board, tickets, store.parties[0][1], calling=r % 3 == 1)
+        return await join_round(site, screens, server, r)
+    return await change_round(site, screens, server, store.parties[0][1], calling=r % 3 == 1)
 
 
-def _round(kind: str, sent: float, board_at: float | None, ticket_at: list[float | None]) -> dict:
+def _round(kind: str, sent: float, board_at: float | None, display_at: float | None,
+           rest: list[float | None], tickets: int, cpu_s: float) -> dict:
+    ticket_at, public_at = rest[:tickets], rest[tickets:]
     got = [ms(t - sent) for t in ticket_at if t is not None]
+    public = [ms(t - sent) for t in public_at if t is not None]
+    owner = [ms(t - sent) for t in (board_at, display_at) if t is not None]
     return {"kind": kind, "dashboard_ms": None if board_at is None else round(ms(board_at - sent), 2),
-            "tickets": summary(got), "missed": sum(t is None for t in ticket_at) + (board_at is None),
-            "fanout_ms": round(max([*got, ms(board_at - sent) if board_at else 0.0]), 2) if got else None,
-            "_samples": got}
+            "display_ms": None if display_at is None else round(ms(display_at - sent), 2),
+            "tickets": summary(got), "public": summary(public), "server_cpu_ms": round(cpu_s * 1000, 1),
+            "missed": sum(t is None for t in [board_at, display_at, *rest]),
+            "fanout_ms": round(max([*got, *public, *owner]), 2) if got else None,
+            "_samples": got, "_public": public}
 
 
-async def run_size(site: Site, n: int, rounds: int, profiles=()) -> dict:
-    """Set up a store with `n` open ticket pages and run `rounds` alternating rounds.
+async def open_pages(site: Site, paths: list[tuple[str, dict]], concurrency: int = 25) -> list[Tab]:
+    gate = asyncio.Semaphore(concurrency)
+
+    async def one(path: str, params: dict) -> Tab:
+        async with gate:
+            tab = site.tab()
+            waiter = tab.expect("queues_rx_state_")
+            await tab.open(site.fe.boot(path, params))
+            await waiter
+            return tab
+
+    return list(await asyncio.gather(*(one(p, q) for p, q in paths)))
+
+
+async def run_size(site: Site, server, n: int, rounds: int, profiles=()) -> dict:
+    """Set up a store with `n` ticket pages and `n` public pages and run `rounds` alternating rounds.
 
     Each of `profiles` (context-manager factories, e.g. a py-spy recording) then wraps as many extra
     rounds, which are not counted in the figures.
@@ -89,33 +131,52 @@ async def run_size(site: Site, n: int, rounds: int, profiles=()) -> dict:
     store = seed.open_store(f"counter{n}", queues=1)
     seed.add_parties(store, n)
     board = await site.dashboard(store.owner_token)
-    started = time.perf_counter()
+    key = dash(board)["display_url_rx_state_"].rsplit("/", 1)[-1]
+    slug = dash(board)["public_url_rx_state_"].rsplit("/", 1)[-1]
+    (display,) = await open_pages(site, [(f"/display/{key}", {"key": key})])
+    rss0, started = server.rss_bytes(), time.perf_counter()
     tickets = await open_tickets(site, [secret for secret, _ in store.parties])
     opened_s = time.perf_counter() - started
+    await asyncio.sleep(1)
+    rss1 = server.rss_bytes()
+    publics = await open_pages(site, [(f"/s/{slug}", {"slug": slug})] * n)
+    await asyncio.sleep(1)
+    rss2 = server.rss_bytes()
+    screens = Screens(board, display, tickets, publics)
     for r in range(3):  # warm-up: one round of each kind, not counted
-        await one_round(site, board, tickets, store, 300 + r)
+        await one_round(site, screens, server, store, 300 + r)
     results = []
     for r in range(rounds):
-        results.append(await one_round(site, board, tickets, store, r))
+        results.append(await one_round(site, screens, server, store, r))
         last = results[-1]
-        log.info("counter N=%d round %d (%s): dashboard %s ms, tickets p95 %s ms, fan-out %s ms, missed %d",
-                 n, r, last["kind"], last["dashboard_ms"], last["tickets"]["p95"], last["fanout_ms"],
-                 last["missed"])
+        log.info("counter N=%d round %d (%s): dashboard %s ms, display %s ms, tickets p95 %s ms, "
+                 "public p95 %s ms, fan-out %s ms, CPU %s ms, missed %d", n, r, last["kind"],
+                 last["dashboard_ms"], last["display_ms"], last["tickets"]["p95"], last["public"]["p95"],
+                 last["fanout_ms"], last["server_cpu_ms"], last["missed"])
     for profile in profiles:
         with profile():
             for r in range(rounds):
-                await one_round(site, board, tickets, store, 600 + r)
+                await one_round(site, screens, server, store, 600 + r)
     payload = tickets[0].received[-1][1] if tickets and tickets[0].received else ""
-    await asyncio.gather(*(tab.close() for tab in [board, *tickets]))
+    await asyncio.gather(*(tab.close() for tab in screens.tabs()))
     samples = [x for res in results for x in res.pop("_samples")]
+    public = [x for res in results for x in res.pop("_public")]
     return {"n": n, "rounds": results, "open_pages_s": round(opened_s, 2),
             "dashboard": summary([r["dashboard_ms"] for r in results if r["dashboard_ms"] is not None]),
+            "display": summary([r["display_ms"] for r in results if r["display_ms"] is not None]),
             "tickets": summary(samples),  # every (round, ticket page) arrival
+            "public": summary(public),
             "fanout": summary([r["fanout_ms"] for r in results if r["fanout_ms"] is not None]),
+            "server_cpu_ms_per_change": summary([r["server_cpu_ms"] for r in results if r["kind"] != "join"]),
+            "server_cpu_ms_per_join_round": summary([r["server_cpu_ms"] for r in results
+                                                     if r["kind"] == "join"]),
+            "kb_per_ticket_page": round((rss1 - rss0) / 1024 / max(n, 1), 1),
+            "kb_per_public_page": round((rss2 - rss1) / 1024 / max(n, 1), 1),
             "missed": sum(r["missed"] for r in results), "_ticket_payload": payload}
 
 
-async def run(site: Site, mode: dict, profiles=()) -> list[dict]:
+async def run(site: Site, server, mode: dict, profiles=()) -> list[dict]:
     """Every size in turn; the largest one also runs the `profiles`."""
     sizes = mode["sizes"]
-    return [await run_size(site, n, mode["rounds"], profiles if n == max(sizes) else ()) for n in sizes]
+    return [await run_size(site, server, n, mode["rounds"], profiles if n == max(sizes) else ())
+            for n in sizes]

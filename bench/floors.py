@@ -21,7 +21,7 @@ from bench.protocol import Site, router_data
 from bench.server import REPO, SERVER_CPUS, free_port, tree_rss
 from bench.stats import ms, summary
 
-NEEDLE = "people_rx_state_"
+NEEDLE = "line_rx_state_"
 
 
 async def reflex_round_trip(site: Site, count: int) -> dict:

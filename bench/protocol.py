@@ -7,6 +7,7 @@ frontend speaks.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 import secrets
@@ -110,14 +111,19 @@ class Site:
         path = f"/join/{pass_token}"
         tab.join_path = path
         await tab.open(self.fe.boot(path, {"pass_token": pass_token}, storage))
-        await tab.wait_for(lambda t: join(t).get("queues_rx_state_") or join(t).get("refused_rx_state_"))
+        await tab.wait_for(lambda t: store_board(t).get("queues_rx_state_")
+                           or join(t).get("refused_rx_state_"))
         return tab
 
-    async def submit_join(self, tab: Tab, name: str, queue_id: int) -> tuple[float, str]:
-        """Submit the join form; returns (emit time, the ticket path it redirected to)."""
+    async def submit_join(self, tab: Tab, name: str, queue: int = 0) -> tuple[float, str]:
+        """Submit the join form for the `queue`-th queue; returns (emit time, the ticket path).
+
+        The page names queues by opaque keys: the key is read from the store board it received.
+        """
         params = {"pass_token": tab.join_path.rsplit("/", 1)[-1]}
+        key = store_board(tab)["queues_rx_state_"][queue]["key"]
         sent = await tab.emit(self.fe.handler("join_state", "submit"),
-                              {"data": {"name-p0": name, "phone-p0": "", "queue-p0": str(queue_id)}},
+                              {"data": {"name-p0": name, "phone-p0": "", "queue-p0": key}},
                               router_data(tab.join_path, params))
         path = await tab.wait_for(lambda t: redirect_path(t) or join(t).get("refused_rx_state_")
                                   or join(t).get("errors_rx_state_"))
@@ -133,10 +139,13 @@ class Site:
     async def ticket(self, secret: str, *, ip: str = "") -> Tab:
         """A phone (re)opening its bookmarked ticket page; an unparsed tab that only timestamps."""
         tab = self.tab(ip=ip)
-        waiter = tab.expect("people_rx_state_")
+        waiters = [tab.expect("people_rx_state_"), tab.expect("line_rx_state_")]  # own people, board
         path = f"/ticket/{secret}"
         await tab.open(self.fe.boot(path, {"secret": secret}))
-        await waiter
+        await asyncio.gather(*waiters)
+        tab.people = next(values["people_rx_state_"] for _, raw in tab.received
+                          for values in json.loads(raw).get("delta", {}).values()
+                          if "people_rx_state_" in values)
         return tab
 
     async def dashboard_action(self, tab: Tab, handler: str, payload: dict) -> float:
@@ -163,6 +172,14 @@ def join(tab: Tab) -> dict:
 
 def ticket(tab: Tab) -> dict:
     return _sub(tab, "ticket_state")
+
+
+def store_board(tab: Tab) -> dict:
+    return _sub(tab, "store_board")
+
+
+def ticket_board(tab: Tab) -> dict:
+    return _sub(tab, "ticket_board")
 
 
 def pass_of(join_url: str) -> str:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import time
 
 from bench import seed
@@ -57,8 +58,12 @@ class Tally:
         self.kept: list[Tab] = []
 
 
-async def customer(counter: Counter, tally: Tally, name: str, keep: bool, phone: Tab | None = None) -> None:
-    """One phone: wait for a turn, scan, submit, (maybe) keep the ticket page open."""
+async def customer(counter: Counter, tally: Tally, name: str, keep: bool, phone: Tab | None = None,
+                   complete: bool = False) -> None:
+    """One phone: wait for a turn, scan, submit, open the ticket page if `keep` or `complete`.
+
+    `keep` leaves the ticket page open; `complete` opens it and closes it (a complete join).
+    """
     arrived = time.perf_counter()
     step = "scan"
     try:
@@ -66,7 +71,7 @@ async def customer(counter: Counter, tally: Tally, name: str, keep: bool, phone:
             phone = await asyncio.wait_for(counter.scan(), TURN_TIMEOUT)
         step = "submit"
         seen_at_board = counter.board.expect(name)
-        sent, path = await asyncio.wait_for(counter.site.submit_join(phone, name, counter.store.queue_ids[0]),
+        sent, path = await asyncio.wait_for(counter.site.submit_join(phone, name),
                                             STEP_TIMEOUT)
         done = time.perf_counter()
         tally.join_rtt.append(ms(done - sent))
@@ -74,11 +79,12 @@ async def customer(counter: Counter, tally: Tally, name: str, keep: bool, phone:
         step = "dashboard shows the new customer"
         board_at = await asyncio.wait_for(seen_at_board, STEP_TIMEOUT)
         tally.board.append(ms(board_at - sent))
-        if keep:
+        if keep or complete:
             step = "ticket page"
-            await counter.site.follow_to_ticket(phone, path)
-            tally.kept.append(phone)
-            phone = None
+            await asyncio.wait_for(counter.site.follow_to_ticket(phone, path), STEP_TIMEOUT)
+            if keep:
+                tally.kept.append(phone)
+                phone = None
     except TimeoutError:
         waited = "no turn at the counter within 120 s (backlog)" if step == "scan" else "timed out"
         tally.errors.append(f"{step}: {waited}")
@@ -123,7 +129,8 @@ async def closed_loop(counters: list[Counter], seconds: float, cap: int) -> dict
             except Exception as error:  # noqa: BLE001
                 tally.errors.append(f"scan: {type(error).__name__}: {error}"[:200])
                 continue
-            tasks.append(asyncio.create_task(customer(counter, tally, f"cap-{issued}", False, phone)))
+            tasks.append(asyncio.create_task(customer(counter, tally, f"cap-{issued}", False, phone,
+                                                      complete=True)))
 
     await asyncio.gather(*(feed(c) for c in counters))
     await asyncio.gather(*tasks)
@@ -148,27 +155,39 @@ async def run(site: Site, server, mode: dict) -> dict:
     counter.cycles = []
     cpu0, t0 = cpu_seconds(server), time.perf_counter()
     one = await closed_loop([counter], capacity_s, cap=5000)
-    one["server_cpu_share"] = round((cpu_seconds(server) - cpu0) / (time.perf_counter() - t0), 2)
+    cpu = cpu_seconds(server) - cpu0
+    one["server_cpu_share"] = round(cpu / (time.perf_counter() - t0), 2)
+    one["server_cpu_ms_per_join"] = round(cpu * 1000 / max(one["joined"], 1), 1)
     others = []
     for i in range(capacity_stores):
         extra = seed.open_store(f"cap{i}")
         others.append(Counter(site, await site.dashboard(extra.owner_token), extra))
     cpu0, t0 = cpu_seconds(server), time.perf_counter()
     many = await closed_loop(others, capacity_s, cap=5000)
-    many["server_cpu_share"] = round((cpu_seconds(server) - cpu0) / (time.perf_counter() - t0), 2)
+    cpu = cpu_seconds(server) - cpu0
+    many["server_cpu_share"] = round(cpu / (time.perf_counter() - t0), 2)
+    many["server_cpu_ms_per_join"] = round(cpu * 1000 / max(many["joined"], 1), 1)
     log.info("capacity: one store %s; %d stores %s", one, capacity_stores, many)
     await asyncio.gather(*(t.close() for t in [board, *kept, *(c.board for c in others)]))
     return {"rush": rush, "capacity_one_store": one, "capacity_many_stores": many}
 
 
 def cpu_seconds(server) -> float:
-    """User + system CPU seconds of the server's process tree so far."""
+    """CPU seconds used so far by the server's process tree, to the nanosecond.
+
+    The scheduler's per-thread run time (`/proc/<pid>/task/<tid>/schedstat`, first field, ns):
+    `/proc/<pid>/stat` counts in 10 ms ticks, too coarse for one change.
+    """
     total = 0
     for pid in server.pids():
         try:
-            with open(f"/proc/{pid}/stat") as f:
-                fields = f.read().rsplit(")", 1)[1].split()
-            total += int(fields[11]) + int(fields[12])
-        except (OSError, IndexError, ValueError):
+            tasks = os.listdir(f"/proc/{pid}/task")
+        except OSError:
             continue
-    return total / 100.0  # clock ticks (USER_HZ = 100 on Linux)
+        for tid in tasks:
+            try:
+                with open(f"/proc/{pid}/task/{tid}/schedstat") as f:
+                    total += int(f.read().split()[0])
+            except (OSError, IndexError, ValueError):
+                continue
+    return total / 1e9

@@ -46,11 +46,14 @@ def stale_views(store: seed.SeededStore, board: Tab, tickets: list[Tab]) -> tupl
 
 
 def last_people(tab: Tab) -> list[dict]:
+    """The tab's own people as its browser derives them from the last ticket board it received."""
     for _, raw in reversed(tab.received):
-        if "people_rx_state_" in raw:
+        if "line_rx_state_" in raw:
             for values in json.loads(raw).get("delta", {}).values():
-                if "people_rx_state_" in values:
-                    return values["people_rx_state_"]
+                if "line_rx_state_" in values:
+                    line = values["line_rx_state_"]
+                    return [{"state": line[p["key"]][0], "ahead": line[p["key"]][1]}
+                            if p["key"] in line else {} for p in tab.people]
     return []
 
 
@@ -84,7 +87,7 @@ async def run(site: Site, server, mode: dict, profiles=()) -> dict:
     async def change(k: int) -> None:
         nonlocal missed
         s = k % stores
-        waiters = [boards[s].expect("queues_rx_state_")] + [t.expect("people_rx_state_") for t in by_store[s]]
+        waiters = [boards[s].expect("queues_rx_state_")] + [t.expect("line_rx_state_") for t in by_store[s]]
         seen, target = ("waiting", "processing") if calling[s] else ("processing", "waiting")
         calling[s] = not calling[s]
         sent = await site.dashboard_action(boards[s], "set_state", {

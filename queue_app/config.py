@@ -85,6 +85,10 @@ class Settings:
     api_cors_origins: tuple[str, ...] = ()  # QUEUE_API_CORS_ORIGINS, comma-separated; none = off
     api_join_limit: int = 30  # waiting-room tickets per IP per minute (QUEUE_API_JOIN_LIMIT)
     api_status_limit: int = 600  # status reads per IP per minute and worker (QUEUE_API_STATUS_LIMIT)
+    # Per tab (socket): events beyond a burst of `event_burst`, refilled at `events_per_second`,
+    # are dropped with "Too many requests". 0 turns the limit off (benchmarks drive one tab hard).
+    events_per_second: float = 10.0
+    event_burst: int = 40
 
     @property
     def is_production(self) -> bool:
@@ -140,7 +144,9 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
                               ("API_JOIN_LIMIT", "api_join_limit", int),
                               ("API_STATUS_LIMIT", "api_status_limit", int),
                               ("DEFAULT_SERVICE_MINUTES", "default_service_minutes", int),
-                              ("SMTP_TIMEOUT", "smtp_timeout", float)):
+                              ("SMTP_TIMEOUT", "smtp_timeout", float),
+                              ("EVENTS_PER_SECOND", "events_per_second", float),
+                              ("EVENT_BURST", "event_burst", int)):
         if get(name):
             try:
                 values[field] = cast(get(name))

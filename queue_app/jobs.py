@@ -34,7 +34,7 @@ def close_expired_stores(*, sessions: Sessions = session, config: Settings = set
         ended = [room for store_id in closed if (room := rooms.room_of_store(db, store_id))]
     for store_id in closed:
         log.info("store %s closed at the end of its lifetime", store_id)
-        live.publish_soon(store_id)
+        live.hub.publish_soon(store_id)
     for room in ended:  # every visitor page of the room says it is closed
         room_live.publish_soon(room)
     if closed:
@@ -53,7 +53,7 @@ def deliver_reports(*, sessions: Sessions = session, config: Settings = settings
             if tried.state is not DeliveryState.PENDING:
                 finished.append(tried.store_id)
     for closed_id in finished:
-        live.publish_soon(closed_id)
+        live.hub.publish_soon(closed_id)
 
 
 def deliver_report_soon(store_id: int, **context) -> threading.Thread:
@@ -70,8 +70,10 @@ def mail_soon(message: Message, *, store_id: int, what: str) -> threading.Thread
     def send() -> None:
         try:
             mailer.send(message, settings)
-        except mailer.MailError as error:
+        except mailer.MailError as error:  # its text names no address
             log.error("%s mail for store %s failed: %s", what, store_id, error)
+        except Exception as error:  # noqa: BLE001  (a thread's exception would bypass logging)
+            log.error("%s mail for store %s failed: %s", what, store_id, type(error).__name__)
 
     thread = threading.Thread(target=send, name=f"mail-{store_id}", daemon=True)
     thread.start()
@@ -81,7 +83,7 @@ def mail_soon(message: Message, *, store_id: int, what: str) -> threading.Thread
 def rotate_stale_passes() -> None:
     with session() as db:
         for store_id in passes.rotate_stale_passes(db, now=utcnow()):
-            live.publish_soon(store_id)
+            live.hub.publish_soon(store_id)
 
 
 def slide_rooms() -> None:

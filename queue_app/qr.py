@@ -9,11 +9,16 @@ from functools import lru_cache
 import qrcode
 from qrcode.constants import ERROR_CORRECT_M
 
+MASK_PATTERN = 4
+
 
 @lru_cache(maxsize=256)
 def qr_data_uri(text: str, box_size: int = 10) -> str:
     """A PNG data URI (black on white, 4-module quiet zone) encoding `text`."""
-    code = qrcode.QRCode(error_correction=ERROR_CORRECT_M, box_size=box_size, border=4)
+    # A fixed mask pattern: choosing the "best" of the 8 masks (a penalty score each) was 90 % of
+    # the render (20 ms → 2.5 ms a code, measured); every mask is valid for every reader.
+    code = qrcode.QRCode(error_correction=ERROR_CORRECT_M, box_size=box_size, border=4,
+                         mask_pattern=MASK_PATTERN)
     code.add_data(text)
     code.make(fit=True)
     image = code.make_image(fill_color="black", back_color="white")

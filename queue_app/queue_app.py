@@ -17,6 +17,7 @@ from queue_app.pages.room import room_dashboard_page, visitor_page
 from queue_app.pages.signin import forgot_page, reset_page, signin_page
 from queue_app.pages.signup import signup_page
 from queue_app.pages.ticket import ticket_page
+from queue_app.state.boards import StoreBoard, TicketBoard
 from queue_app.state.confirm import ConfirmState
 from queue_app.state.dashboard import DashboardState
 from queue_app.state.join import JoinState
@@ -24,6 +25,7 @@ from queue_app.state.public import DisplayState, PublicState
 from queue_app.state.room import RoomDashboardState, VisitorState
 from queue_app.state.signin import ForgotState, ResetState, SigninState
 from queue_app.state.signup import SignupState
+from queue_app.state.throttle import EventRateLimit
 from queue_app.state.ticket import TicketState
 
 configure_logging()
@@ -35,9 +37,10 @@ app = rx.App(
     backend_exception_handler=report_unhandled,
     head_components=[rx.el.meta(name="theme-color", content="#3e63dd")],
 )
-live.bind(app, views=[DashboardState, JoinState, TicketState, PublicState, DisplayState],
-          first=[DashboardState, DisplayState])
-app.register_lifespan_task(live.remember_loop)
+app.add_middleware(EventRateLimit())
+live.hub.bind({"customer": TicketBoard, "public": StoreBoard,
+               "dashboard": DashboardState, "display": DisplayState})
+app.register_lifespan_task(live.hub.remember_loop)
 room_live.bind(visitor=VisitorState, owner=RoomDashboardState)
 app.register_lifespan_task(room_live.remember_loop)
 app.register_lifespan_task(jobs.run_scheduler)

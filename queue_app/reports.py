@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from queue_app import domain
+from queue_app.domain.snapshot import StoreSnapshot, average_wait_seconds, waited_seconds
 from queue_app.models import CustomerState
-from queue_app.services.snapshot import StoreSnapshot
 
 COLUMNS = ("queue", "ticket", "name", "phone", "party", "source", "state", "joined_at",
            "called_at", "finished_at", "wait_minutes")
@@ -37,7 +37,8 @@ def report_rows(snap: StoreSnapshot) -> list[dict[str, str]]:
     rows = []
     for c in sorted(snap.customers, key=lambda c: (order[c.queue_id], c.joined_at, c.id)):
         q = queues[c.queue_id]
-        wait = (c.called_at - c.joined_at).total_seconds() / 60 if c.called_at else None
+        waited = waited_seconds(c)
+        wait = waited / 60 if waited is not None else None
         rows.append({
             "queue": q.name, "ticket": domain.ticket_label(q.prefix, c.ticket_number),
             "name": c.name, "phone": c.phone, "party": str(parties[c.party_id]), "source": c.source.value,
@@ -85,7 +86,8 @@ class ReportSummary:
 def summarize(snap: StoreSnapshot) -> ReportSummary:
     """The totals at the top of the report mail."""
     states = Counter(c.state for c in snap.customers)
-    waits = [(c.called_at - c.joined_at).total_seconds() for c in snap.customers if c.called_at]
+    waits = [w for c in snap.customers if (w := waited_seconds(c)) is not None]
+    average = average_wait_seconds(snap.customers)
     zone = ZoneInfo(snap.timezone)
     hours = Counter(c.joined_at.astimezone(zone).hour for c in snap.customers)
     busiest = "—"
@@ -95,5 +97,5 @@ def summarize(snap: StoreSnapshot) -> ReportSummary:
     return ReportSummary(
         customers=len(snap.customers), served=states[CustomerState.DONE],
         no_shows=states[CustomerState.NO_SHOW], removed=states[CustomerState.DELETE],
-        average_wait=domain.format_wait(sum(waits) / len(waits)) if waits else "—",
+        average_wait=domain.format_wait(average) if average is not None else "—",
         longest_wait=domain.format_wait(max(waits)) if waits else "—", busiest_hour=busiest)

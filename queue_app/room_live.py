@@ -11,12 +11,12 @@ import asyncio
 import logging
 from datetime import datetime, timedelta
 
-from queue_app import views
 from queue_app.clock import utcnow
 from queue_app.db import read_session
 from queue_app.live import adapter
 from queue_app.models import Store, StoreStatus, WaitingRoom
 from queue_app.services import room_counter, rooms
+from queue_app.views.common import local_time
 
 log = logging.getLogger("queue_app.room_live")
 _loop: asyncio.AbstractEventLoop | None = None
@@ -49,7 +49,7 @@ def visitor_view(room: WaitingRoom, *, zone: str, closed: bool, now: datetime) -
     (`k = (window_end - position) // window_size`), at the room's rate.
     """
     next_slide = max(room.next_slide_at, now)
-    until = [views.local_time(next_slide + timedelta(seconds=(room.active_windows - 1 - k)
+    until = [local_time(next_slide + timedelta(seconds=(room.active_windows - 1 - k)
                                                      * room.window_interval), zone)
              for k in range(room.active_windows)]
     return {"window_end": room.window_end, "window_size": room.window_size,

@@ -6,21 +6,22 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from queue_app import domain, views
+from queue_app import domain
 from queue_app.api_v1.errors import ApiError, client_ip
 from queue_app.api_v1.room_tickets import _limiter
 from queue_app.clock import utcnow
 from queue_app.config import settings
 from queue_app.db import read_session
+from queue_app.domain.snapshot import StoreSnapshot, people_ahead, service_seconds
 from queue_app.models import CustomerState, StoreStatus
 from queue_app.services import customers
 from queue_app.services.errors import NotFound
-from queue_app.services.snapshot import StoreSnapshot, load_snapshot
+from queue_app.services.snapshot import load_snapshot
 
 
 def party_status(snap: StoreSnapshot, secret: str) -> dict:
     """Each person of the party: ticket, queue, state, people ahead, position and ETA."""
-    ahead, averages = views.people_ahead(snap), views.service_seconds(snap)
+    ahead, averages = people_ahead(snap), service_seconds(snap)
     queues = {q.id: q for q in snap.queues}
     people = []
     for c in (c for c in snap.customers if c.party_secret == secret):

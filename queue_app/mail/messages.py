@@ -26,6 +26,7 @@ class Message:
 
 
 def reset_password_message(*, to: str, store_name: str, link: str, minutes: int) -> Message:
+    store_name = " ".join(store_name.split())  # a newline in a header would break the mail
     text = (f"Someone asked to reset the password of your store “{store_name}”.\n\n"
             f"Open this link within {minutes} minutes to choose a new password:\n{link}\n\n"
             "The link works once. Choosing a new password signs out every other device.\n"

@@ -6,7 +6,11 @@ import reflex as rx
 
 from queue_app import domain, styles
 from queue_app.pages.components import brand, error_message, page_shell
+from queue_app.state.boards import StoreBoard as B
+from queue_app.state.join import STORE_CLOSED
 from queue_app.state.join import JoinState as J
+
+OURS = B.store_key == J.store_key  # the shared board in the browser is this store's
 
 
 def refused_card(message: rx.Var | str) -> rx.Component:
@@ -46,7 +50,7 @@ def _person(person: rx.Var, index: rx.Var) -> rx.Component:
                  aria_describedby="phone-" + key + "-error"),
         error_message(J.errors["phone-" + key], "phone-" + key + "-error"),
         rx.el.label("Queue", html_for="queue-" + key),
-        rx.el.select(rx.foreach(J.queues, lambda q: rx.el.option(q["name"], value=q["id"])),
+        rx.el.select(rx.foreach(B.queues, lambda q: rx.el.option(q["name"], value=q["key"])),
                      id="queue-" + key, name="queue-" + key,
                      style={**styles.input_box, "border_radius": "6px", "padding": "0 0.5rem",
                             "border": "1px solid var(--gray-7)"}),
@@ -58,12 +62,12 @@ def join_page() -> rx.Component:
     return page_shell(
         brand(),
         rx.cond(
-            J.refused,
-            refused_card(J.refused),
-            rx.cond(J.store_name, rx.vstack(
-                rx.heading(J.store_name, size="7"),
-                rx.cond(J.description, rx.text(J.description)),
-                queue_overview(J.queues),
+            J.refused | (OURS & B.closed),
+            refused_card(rx.cond(J.refused, J.refused, STORE_CLOSED)),
+            rx.cond(OURS, rx.vstack(
+                rx.heading(B.store_name, size="7"),
+                rx.cond(B.description, rx.text(B.description)),
+                queue_overview(B.queues),
                 rx.form(
                     rx.vstack(
                         rx.foreach(J.people, _person),

@@ -15,6 +15,7 @@ from queue_app.pages.components import (
     submit_button,
     text_input,
 )
+from queue_app.state.boards import StoreBoard as B
 from queue_app.state.public import DisplayState as Dp
 from queue_app.state.public import PublicState as P
 
@@ -30,8 +31,8 @@ def _online_form() -> rx.Component:
                   P.errors["phone"], field_id="phone", hint="Optional."),
             rx.vstack(
                 rx.el.label("Queue", html_for="queue", style={"font_weight": "500"}),
-                rx.el.select(rx.foreach(P.online_queues, lambda q: rx.el.option(
-                    q["name"], value=q["id"].to(str))), id="queue", name="queue",
+                rx.el.select(rx.foreach(B.queues, lambda q: rx.cond(
+                    q["online"], rx.el.option(q["name"], value=q["key"]))), id="queue", name="queue",
                     style={**styles.input_box, "border_radius": "6px", "padding": "0 0.5rem",
                            "border": "1px solid var(--gray-7)"}),
                 error_message(P.errors["queue"], "queue-error"), spacing="1", width="100%"),
@@ -41,23 +42,25 @@ def _online_form() -> rx.Component:
 
 
 def public_page() -> rx.Component:
+    ours = B.store_key == P.store_key  # the shared board in the browser is this store's
     return page_shell(
         brand(),
         rx.cond(
             P.found,
-            rx.vstack(
-                rx.heading(P.store_name, size="7"),
-                rx.cond(P.description, rx.text(P.description)),
-                rx.cond(P.closed, rx.callout("This store is closed for today.", color_scheme="gray",
+            rx.cond(ours, rx.vstack(
+                rx.heading(B.store_name, size="7"),
+                rx.cond(B.description, rx.text(B.description)),
+                rx.cond(B.closed, rx.callout("This store is closed for today.", color_scheme="gray",
                                              role="alert", width="100%")),
-                rx.foreach(P.queues, lambda q: rx.vstack(
+                rx.foreach(B.queues, lambda q: rx.vstack(
                     rx.heading(q["name"], size="5", as_="h2"),
                     rx.text("Now serving: ", rx.text.strong(q["serving"])),
                     rx.text(q["waiting"], " waiting · a newcomer waits ", q["wait"]),
                     style=styles.card, spacing="1")),
-                rx.cond(P.online_queues.length() > 0, _online_form(),
-                        rx.text("To join, scan the code at the counter.", color="var(--gray-11)")),
-                spacing="4", width="100%"),
+                rx.cond(B.online, _online_form(),
+                        rx.cond(~B.closed, rx.text("To join, scan the code at the counter.",
+                                                   color="var(--gray-11)"))),
+                spacing="4", width="100%"), rx.center(rx.spinner(size="3"), height="40vh")),
             rx.callout("This store page does not exist.", color_scheme="red", role="alert",
                        width="100%")),
     )

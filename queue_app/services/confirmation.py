@@ -61,8 +61,7 @@ def resend(db: Session, store: Store, *, now: datetime, config: Settings | None 
     """The dashboard's "Resend the link" (rate-limited: it mails an address nobody confirmed)."""
     if store.email_confirmed_at is not None:
         raise DomainError(ALREADY)
-    ratelimit.check(db, "confirm-resend", str(store.id), now=now)
-    ratelimit.record(db, "confirm-resend", str(store.id), now=now)
+    ratelimit.take(db, "confirm-resend", str(store.id), now=now)  # atomic: parallel taps count
     db.commit()
     return issue(db, store, config=config)
 

@@ -31,6 +31,7 @@ from sqlmodel import Session, col, delete, or_, select, update
 from queue_app import metrics, reports
 from queue_app.config import Settings, settings
 from queue_app.db import is_postgres
+from queue_app.files import write_durably
 from queue_app.mail import mailer
 from queue_app.mail.messages import report_message
 from queue_app.models import (
@@ -173,16 +174,11 @@ def record_done(db: Session, delivery_id: int, state: DeliveryState, *, now: dat
 
 
 def archive_csv(folder: Path, filename: str, content: bytes) -> Path:
-    """Write the CSV owner-only (file 0600, folder 0700), atomically; a rerun overwrites it."""
+    """Write the CSV owner-only (file 0600, folder 0700) and durably; a rerun overwrites it."""
     folder.mkdir(parents=True, exist_ok=True)
     os.chmod(folder, 0o700)
-    path, temporary = folder / filename, folder / f".{filename}.tmp"
-    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "wb") as out:
-        out.write(content)
-        out.flush()
-        os.fsync(out.fileno())
-    temporary.replace(path)
+    path = folder / filename
+    write_durably(path, content)
     return path
 
 

@@ -1,67 +1,32 @@
-"""One read of everything a store's screens show: the input of every live view."""
+"""One read of everything a store's screens show (the read model is `domain.snapshot`)."""
 
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlmodel import Session, col, select
 
+from queue_app.domain.snapshot import CustomerRow, StoreSnapshot  # noqa: F401  (the read model)
 from queue_app.models import (
     Customer,
-    CustomerState,
     OwnerSession,
     Party,
     Pass,
     PassState,
     Queue,
-    Source,
     Store,
     StoreStatus,
 )
+from queue_app.services import confirmation
 
 
-@dataclass(frozen=True)
-class CustomerRow:
-    id: int
-    queue_id: int
-    party_id: int
-    party_secret: str
-    party_size: int
-    source: Source
-    ticket_number: int
-    name: str
-    phone: str
-    state: CustomerState
-    joined_at: datetime
-    called_at: datetime | None
-    finished_at: datetime | None
+def load_snapshot(db: Session, store_id: int, *, now: datetime, party_id: int | None = None
+                  ) -> StoreSnapshot | None:
+    """Read a store with its queues, customers, current pass and sign-ins (five queries), or None.
 
-
-@dataclass(frozen=True)
-class StoreSnapshot:
-    store_id: int
-    name: str
-    description: str
-    timezone: str
-    status: StoreStatus
-    opened_at: datetime
-    closes_at: datetime
-    slug: str
-    display_key: str
-    queues: tuple[Queue, ...]
-    customers: tuple[CustomerRow, ...]  # in join order
-    pass_token: str  # the pass the counter shows now ("" when none or closed)
-    taken_at: datetime
-    session_hashes: frozenset[str] = frozenset()  # the owner's live sign-ins (hashed tokens)
-    email_confirmed: bool = True  # the owner opened the confirmation link (services/confirmation.py)
-    # Views derived once per snapshot and shared by every tab it is pushed to (see views.py).
-    memo: dict = field(default_factory=dict, compare=False, repr=False)
-
-
-def load_snapshot(db: Session, store_id: int, *, now: datetime) -> StoreSnapshot | None:
-    """Read a store with its queues, customers, current pass and sign-ins (five queries), or None."""
+    With `party_id`, only that party's customers (a ticket page's own people: three queries).
+    """
     store = db.get(Store, store_id)
     if store is None:
         return None
@@ -72,12 +37,19 @@ def load_snapshot(db: Session, store_id: int, *, now: datetime) -> StoreSnapshot
         Customer.id, Customer.queue_id, Customer.party_id, Party.secret, Party.source,
         Customer.ticket_number, Customer.name, Customer.phone, Customer.state, Customer.joined_at,
         Customer.called_at, Customer.finished_at).join(Party, Party.id == Customer.party_id)
-        .where(Customer.store_id == store_id).order_by(col(Customer.id))).all()
+        .where(Customer.store_id == store_id,
+               *(() if party_id is None else (Customer.party_id == party_id,)))
+        .order_by(col(Customer.id))).all()
     sizes = Counter(row[2] for row in rows)
     customers = tuple(CustomerRow(
         id=row[0], queue_id=row[1], party_id=row[2], party_secret=row[3], party_size=sizes[row[2]],
         source=row[4], ticket_number=row[5], name=row[6], phone=row[7], state=row[8],
         joined_at=row[9], called_at=row[10], finished_at=row[11]) for row in rows)
+    if party_id is not None:
+        return StoreSnapshot(
+            store_id=store.id, name=store.name, description=store.description, timezone=store.timezone,
+            status=store.status, opened_at=store.opened_at, closes_at=store.closes_at, slug=store.slug,
+            display_key="", queues=queues, customers=customers, pass_token="", taken_at=now)
     current = db.exec(select(Pass.token).where(Pass.store_id == store_id,
                                                 Pass.state == PassState.NORMAL)
                       .order_by(col(Pass.id).desc()).limit(1)).first()
@@ -88,4 +60,5 @@ def load_snapshot(db: Session, store_id: int, *, now: datetime) -> StoreSnapshot
         status=store.status, opened_at=store.opened_at, closes_at=store.closes_at, slug=store.slug,
         display_key=store.display_key, queues=queues, customers=customers,
         pass_token=current or "" if store.status is StoreStatus.OPEN else "", taken_at=now,
-        session_hashes=sessions, email_confirmed=store.email_confirmed_at is not None)
+        session_hashes=sessions,
+        email_confirmed=store.email_confirmed_at is not None or not confirmation.required())

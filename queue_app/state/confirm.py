@@ -60,5 +60,5 @@ class ConfirmState(rx.State):
             self.error, self.link_ok = error.message, False
             return None
         self.done, self.error = outcome, ""
-        live.publish_soon(store.id)  # the owner's dashboard drops (or closes on) the banner
+        live.hub.publish_soon(store.id)  # the owner's dashboard drops (or closes on) the banner
         return store

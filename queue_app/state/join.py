@@ -6,16 +6,21 @@ import asyncio
 import secrets
 
 import reflex as rx
+from sqlmodel import select
 
-from queue_app import domain, live, routes, views
+from queue_app import domain, live, routes
 from queue_app.clock import utcnow
+from queue_app.config import settings
 from queue_app.db import session
-from queue_app.models import StoreStatus
+from queue_app.domain.keys import opaque_key
+from queue_app.models import Queue
 from queue_app.services import customers, passes
 from queue_app.services.errors import DomainError, ValidationError
 from queue_app.services.security import token_hash
-from queue_app.services.snapshot import StoreSnapshot, load_snapshot
 from queue_app.state.common import client_ip, route_param
+from queue_app.views.common import store_key
+
+STORE_CLOSED = passes.STORE_CLOSED  # what the page says when the store closes under it
 
 
 class BrowserId(rx.State):
@@ -24,47 +29,45 @@ class BrowserId(rx.State):
     value: str = rx.LocalStorage("", name="queue_browser", sync=True)
 
     def ensure(self) -> str:
-        if not (20 <= len(self.value) <= 64):
+        """The id, made afresh when the browser has none or sent something that is not one."""
+        if not isinstance(self.value, str) or not 20 <= len(self.value) <= 64:
             self.value = secrets.token_urlsafe(24)
         return self.value
 
 
 class JoinState(rx.State):
-    """The join page; the pass token is read from the route and checked by the service."""
+    """The join page; the pass token is read from the route and checked by the service.
+
+    The store's name and queues come from the shared `StoreBoard`; queues are named by opaque
+    keys in the page, mapped back to ids here.
+    """
 
     _pass: str = ""
     _browser: str = ""
+    _queue_ids: dict[str, int] = {}  # opaque queue key → id
     refused: str = ""
-    store_name: str = ""
-    description: str = ""
-    queues: list[dict] = []
+    store_key: str = ""
     people: list[dict] = []  # [{"key": "p1"}], one per person of the party
     errors: dict[str, str] = {}
     busy: bool = False
-
-    @classmethod
-    def view(cls, snap: StoreSnapshot, context: dict[str, str]) -> dict:
-        """The store and its queues' counts and waits; a closing store refuses the join."""
-        return {"store_name": snap.name, "description": snap.description,
-                "queues": views.queue_summaries(snap),
-                "refused": passes.STORE_CLOSED if snap.status is not StoreStatus.OPEN else ""}
 
     @rx.event
     async def load(self):
         self.refused, self.errors, self.busy = "", {}, False
         self.people = [{"key": "p0"}]
-        token = route_param(self, "pass_token")
+        token, tab = route_param(self, "pass_token"), self.router.session.client_token
         browser = (await self.get_state(BrowserId)).ensure()
         try:  # the database work runs off the event loop: live pushes never wait for it
-            found, rotated, snap = await asyncio.to_thread(_scan, token, token_hash(browser))
+            store_id, rotated, self._queue_ids = await asyncio.to_thread(_scan, token, token_hash(browser))
         except DomainError as error:
             self.refused = error.message
-            live.unwatch(self.router.session.client_token)
+            await live.hub.unwatch(tab)
             return
         self._pass, self._browser = token, token_hash(browser)
-        live.show(self, found.store_id, snap, {})
+        self.store_key = store_key(settings.secret_key, store_id)
+        await live.hub.show(tab, store_id, "join")
         if rotated:  # the counter must show a new code; nothing else changed
-            live.publish_soon(found.store_id, owners_only=True)
+            live.hub.publish_soon(store_id, owners_only=True)
 
     @rx.event
     def add_person(self):
@@ -73,39 +76,47 @@ class JoinState(rx.State):
 
     @rx.event
     def remove_person(self, key: str):
-        if len(self.people) > 1:
+        if len(self.people) > 1 and isinstance(key, str):
             self.people = [p for p in self.people if p["key"] != key]
 
     @rx.event
     async def submit(self, data: dict):
         if self.busy or not self._pass:
             return
+        data = data if isinstance(data, dict) else {}
         people = [{"name": data.get(f"name-{p['key']}"), "phone": data.get(f"phone-{p['key']}"),
-                   "queue_id": data.get(f"queue-{p['key']}")} for p in self.people]
+                   "queue_id": self._queue_ids.get(str(data.get(f"queue-{p['key']}")))}
+                  for p in self.people]
         self.busy = True
         yield  # show the spinner at once on a slow phone
-        try:
-            with session() as db:
-                party = customers.join(db, self._pass, self._browser, people, now=utcnow(),
-                                       client_ip=client_ip(self))
+        try:  # off the event loop, like every database call of a handler
+            party = await asyncio.to_thread(_join, self._pass, self._browser, people, client_ip(self))
         except ValidationError as error:
             self.errors = {_by_key(k, self.people): v for k, v in error.errors.items()}
             return
         except DomainError as error:
             self.errors, self.refused = {}, error.message
-            live.unwatch(self.router.session.client_token)  # this page is done: no more pushes
+            await live.hub.unwatch(self.router.session.client_token)  # this page is done
             return
         finally:
             self.busy = False
         self.errors, self._pass = {}, ""
-        live.publish_soon(party.store_id)
+        live.hub.publish_soon(party.store_id)
         yield rx.redirect(routes.ticket_path(party.secret))
 
 
-def _scan(token: str, browser: str):
+def _scan(token: str, browser: str) -> tuple[int, bool, dict[str, int]]:
+    """Bind the pass to this browser; the store, whether the counter needs a new code, its queues."""
     with session() as db:
         found, rotated = passes.scan(db, token, browser, now=utcnow())
-        return found, rotated, load_snapshot(db, found.store_id, now=utcnow())
+        queues = db.exec(select(Queue.id).where(Queue.store_id == found.store_id)).all()
+        return found.store_id, rotated, {
+            opaque_key(settings.secret_key, "queue", found.store_id, q): q for q in queues}
+
+
+def _join(pass_token: str, browser: str, people: list[dict], ip: str):
+    with session() as db:
+        return customers.join(db, pass_token, browser, people, now=utcnow(), client_ip=ip)
 
 
 def _by_key(field: str, people: list[dict]) -> str:

@@ -72,6 +72,7 @@ class SignupState(rx.State):
             self.busy = False
 
     async def _open(self, data: dict):
+        data = data if isinstance(data, dict) else {}  # a forged event may send anything
         room = self.kind == ROOM
         names = [data.get(f"queue-{slot}", "") for slot in self.slots]
         if room:  # queues beside a waiting room are optional: blank rows mean none

@@ -1,4 +1,8 @@
-"""`/ticket/[secret]`: one party's live ticket; the secret is the only credential."""
+"""`/ticket/[secret]`: one party's live ticket; the secret is the only credential.
+
+This state holds the party's own people (names stay on this tab); where each person stands is
+read in the browser from the shared `TicketBoard` by the person's opaque key.
+"""
 
 from __future__ import annotations
 
@@ -6,72 +10,93 @@ import asyncio
 
 import reflex as rx
 
-from queue_app import live, views
+from queue_app import live
 from queue_app.clock import utcnow
 from queue_app.config import settings
-from queue_app.db import session
-from queue_app.models import StoreStatus
+from queue_app.db import read_session, session
 from queue_app.services import customers
 from queue_app.services.errors import DomainError
-from queue_app.services.snapshot import StoreSnapshot, load_snapshot
+from queue_app.services.snapshot import load_snapshot
 from queue_app.state.common import route_param
+from queue_app.views import customer
+from queue_app.views.common import store_key
+
+# A short beep and a vibration when called, where the browser allows (Reflex's call_script).
+ALERT_SCRIPT = ("try{navigator.vibrate&&navigator.vibrate([300,100,300]);"
+                "const c=new (window.AudioContext||window.webkitAudioContext)();"
+                "const o=c.createOscillator();o.frequency.value=880;o.connect(c.destination);"
+                "o.start();o.stop(c.currentTime+0.4);}catch(e){}")
 
 
-def _load(secret: str):
-    with session() as db:
+def _party(secret: str):
+    """The party's store and own people (three small queries, read-only)."""
+    with read_session() as db:
         party = customers.party_by_secret(db, secret)
-        return party, load_snapshot(db, party.store_id, now=utcnow())
+        snap = load_snapshot(db, party.store_id, now=utcnow(), party_id=party.id)
+    return (party.store_id, customer.own_people(snap, secret, settings.secret_key),
+            customer.party_ids(snap, secret, settings.secret_key))
+
+
+def _leave(secret: str, ids: list[int]) -> int:
+    """Leave for each id (the people still in line); the store id, 0 when nobody could leave."""
+    store_id = 0
+    with session() as db:
+        for customer_id in ids:
+            try:
+                store_id = customers.leave(db, secret, customer_id, now=utcnow()).store_id
+            except DomainError:
+                if len(ids) == 1:
+                    raise
+    return store_id
 
 
 class TicketState(rx.State):
     _secret: str = ""
+    _ids: dict[str, int] = {}  # opaque key → customer id, for Leave
     found: bool = True
-    store_name: str = ""
-    store_closed: bool = False
-    people: list[dict] = []
-    your_turn: bool = False
-    almost: bool = False
-    active: bool = False
+    store_key: str = ""
+    people: list[dict] = []  # this party only (key, name, ticket, queue): sent by `load`, not stored
     message: str = ""
     error: str = ""
-
-    @classmethod
-    def view(cls, snap: StoreSnapshot, context: dict[str, str]) -> dict:
-        """This party's people only: the secret in `context` selects them."""
-        people = views.ticket_people(snap, context["secret"], settings.almost_position)
-        your_turn = any(p["called"] for p in people)
-        return {"store_name": snap.name, "store_closed": snap.status is not StoreStatus.OPEN,
-                "people": people, "your_turn": your_turn,
-                "almost": not your_turn and any(p["almost"] for p in people),
-                "active": any(p["state"] in ("waiting", "processing") for p in people)}
 
     @rx.event
     async def load(self):
         self.message, self.error = "", ""
-        secret = route_param(self, "secret")
+        secret, token = route_param(self, "secret"), self.router.session.client_token
         try:  # off the event loop: live pushes of every store never wait for a page load
-            party, snap = await asyncio.to_thread(_load, secret)
+            store_id, people, self._ids = await asyncio.to_thread(_party, secret)
         except DomainError:
             self.found, self.people = False, []
-            live.unwatch(self.router.session.client_token)
+            await live.hub.unwatch(token)
             return
-        self.found, self._secret = True, secret
-        live.show(self, party.store_id, snap, {"secret": secret})
+        self.found, self._secret, self.store_key = True, secret, store_key(settings.secret_key, store_id)
+        # The party's own names go to this browser only, never into Reflex's state store.
+        await live.hub.show(token, store_id, "ticket", own=(TicketState, {"people": people}))
 
     @rx.event
-    def leave(self, customer_id: int):
+    async def leave(self, key: str):
+        known = isinstance(key, str) and key in self._ids  # a forged payload may be anything
+        await self._leave([self._ids[key]] if known else [0], "You left the queue.")
+
+    @rx.event
+    async def leave_all(self):
+        await self._leave(list(self._ids.values()), "Your whole party left the queue.")
+
+    async def _leave(self, ids: list[int], done: str) -> None:
+        self.message, self.error = "", ""
         try:
-            with session() as db:
-                customer = customers.leave(db, self._secret, customer_id, now=utcnow())
+            store_id = await asyncio.to_thread(_leave, self._secret, ids)
         except DomainError as error:
             self.error = error.message
             return
-        self.message = "You left the queue."
-        live.publish_soon(customer.store_id)
+        if not store_id:
+            self.error = "Nobody of your party is in the queue any more."
+            return
+        self.message = done
+        live.hub.publish_soon(store_id)
 
     @rx.event
     def alert_called(self):
-        """The "your turn" banner just appeared: beep and vibrate where the browser allows."""
-        from queue_app.pages.ticket import ALERT_SCRIPT  # noqa: PLC0415 (script text lives with the page)
-
+        """A "your turn" banner just appeared: beep and vibrate where the browser allows."""
         return rx.call_script(ALERT_SCRIPT)
+

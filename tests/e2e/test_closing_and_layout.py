@@ -42,6 +42,8 @@ def test_closing_the_store_shows_it_on_the_phone_and_mails_the_report(server, ta
 
     expect(phone.get_by_role("alert").filter(has_text="This store is closed")).to_be_visible()
     expect(phone.get_by_role("button", name="Leave the queue")).to_have_count(0)
+    expect(status).to_contain_text("A-001")  # the ticket number stays on the screen
+    expect(status).to_contain_text("Dana")
     shot(phone, "3-phone-store-closed")
 
     report = server.wait_for_mail(email, "Queue report: Kiosk West", timeout=60)

@@ -39,6 +39,8 @@ def test_a_party_joins_from_a_phone_and_is_called_live(tablet, phone, second_pho
     for ticket in ("A-001", "B-001", "A-002"):
         expect(status).to_contain_text(ticket)
     expect(status).to_contain_text("1 person ahead of you")  # Cleo, behind Ann
+    for who in ("Ann (A-001)", "Bob (B-001)", "Cleo (A-002)"):  # one banner per person
+        expect(phone.get_by_text(f"Almost your turn — {who}")).to_be_visible()
     shot(phone, "3-phone-ticket")
 
     expect(customer_row(tablet, "Haircut", "A-001")).to_contain_text("Ann")
@@ -48,7 +50,8 @@ def test_a_party_joins_from_a_phone_and_is_called_live(tablet, phone, second_pho
     shot(tablet, "3-tablet-party-arrived")
 
     customer_row(tablet, "Haircut", "A-001").get_by_role("button", name="Call").click()
-    expect(phone.get_by_role("alert").filter(has_text="It's your turn")).to_be_visible()
+    expect(phone.get_by_role("alert").filter(has_text="It's your turn — Ann (A-001)")).to_be_visible()
+    expect(phone.get_by_text("Almost your turn — Ann (A-001)")).to_have_count(0)
     expect(status).to_contain_text("It's your turn — please come to the counter.")
     expect(status.get_by_text("1 person ahead of you")).to_have_count(0)  # Cleo moved up
     expect(status.get_by_text("You are next")).to_have_count(2)  # Cleo and Bob
@@ -57,7 +60,7 @@ def test_a_party_joins_from_a_phone_and_is_called_live(tablet, phone, second_pho
 
     customer_row(tablet, "Haircut", "A-001").get_by_role("button", name="Done").click()
     expect(status).to_contain_text("You have been served. Thank you!")
-    expect(phone.get_by_text("It's your turn", exact=True)).to_have_count(0)
+    expect(phone.get_by_role("alert").filter(has_text="It's your turn")).to_have_count(0)
     shot(phone, "5-phone-done")
     shot(tablet, "5-tablet-done")
 
@@ -65,3 +68,30 @@ def test_a_party_joins_from_a_phone_and_is_called_live(tablet, phone, second_pho
     expect(second_phone.get_by_role("alert")).to_contain_text("already used")
     expect(second_phone.get_by_role("button", name="Join the queue")).to_have_count(0)
     shot(second_phone, "6-second-phone-refused")
+
+
+def test_each_person_leaves_alone_or_the_whole_party_leaves_after_a_confirmation(tablet, phone):
+    open_store(tablet, email=unique_email("leave"), name="Bakery Ost", queues=["Bread"])
+    phone.goto(join_url(tablet))
+    join_party(phone, [("Anna", "Bread"), ("Ben", "Bread"), ("Cara", "Bread")])
+    status = phone.get_by_role("status", name="Your place in the queue")
+    expect(status.get_by_role("button", name="Leave the queue")).to_have_count(3)
+
+    status.get_by_role("button", name="Leave the queue").first.click()
+    phone.get_by_role("alertdialog").get_by_role("button", name="Leave", exact=True).click()
+    expect(status).to_contain_text("You are no longer in the queue.")
+    expect(status.get_by_role("button", name="Leave the queue")).to_have_count(2)
+    expect(customer_row(tablet, "Bread", "A-001")).to_contain_text("Removed")
+
+    phone.get_by_role("button", name="Leave all").click()
+    dialog = phone.get_by_role("alertdialog")
+    expect(dialog).to_contain_text("whole party")
+    dialog.get_by_role("button", name="Stay in the queue").click()
+    expect(status.get_by_role("button", name="Leave the queue")).to_have_count(2)  # nothing happened
+    phone.get_by_role("button", name="Leave all").click()
+    phone.get_by_role("alertdialog").get_by_role("button", name="Leave all").click()
+    expect(status.get_by_role("button", name="Leave the queue")).to_have_count(0)
+    expect(phone.get_by_role("button", name="Leave all")).to_have_count(0)
+    for ticket in ("A-002", "A-003"):
+        expect(customer_row(tablet, "Bread", ticket)).to_contain_text("Removed")
+    expect(queue_panel(tablet, "Bread")).to_contain_text("0 waiting")

@@ -144,7 +144,7 @@ def test_the_addresss_real_owner_can_disown_a_store_then_open_their_own(db, engi
 
 
 def test_the_dashboard_asks_to_confirm_resends_the_link_and_drops_the_banner_once_confirmed(
-        engine, db, now, smtp, monkeypatch):
+        engine, db, now, smtp, monkeypatch, sockets):
     inbox, config = smtp
     monkeypatch.setattr(app_db, "engine", lambda: engine)
     monkeypatch.setattr(confirmation, "settings", config)
@@ -157,8 +157,9 @@ def test_the_dashboard_asks_to_confirm_resends_the_link_and_drops_the_banner_onc
         await DashboardState.load.fn(dash)
         return dash
 
-    dash = run_async(dashboard())
-    assert dash.loaded and dash.confirm_email
+    run_async(dashboard())
+    shown = sockets.seen("tab-1", DashboardState)  # what the hub sent the tablet
+    assert shown["loaded"] and shown["confirm_email"]
 
     async def resend():
         dash = await dashboard()
@@ -178,7 +179,8 @@ def test_the_dashboard_asks_to_confirm_resends_the_link_and_drops_the_banner_onc
         return page
 
     assert run_async(confirm()).done == "confirmed"
-    assert not run_async(dashboard()).confirm_email
+    run_async(dashboard())
+    assert not sockets.seen("tab-1", DashboardState)["confirm_email"]
 
 
 def test_opening_a_store_with_a_mail_server_mails_the_confirmation_link(engine, now, smtp, monkeypatch):

@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 from sqlmodel import select
 
-from queue_app import views
 from queue_app.models import Customer, Party, Queue
 from queue_app.services import customers, passes
 from queue_app.services.errors import NotFound, ValidationError
 from queue_app.services.snapshot import load_snapshot
+from queue_app.views import common, customer, public
 from tests.integration.factories import cheap_argon2, join_party, open_shop, queue_of, scanned_pass  # noqa: F401
 
 pytestmark = pytest.mark.usefixtures("cheap_argon2")
@@ -86,19 +86,22 @@ def test_a_ticket_secret_of_a_only_ever_shows_store_a_and_its_own_party(db, now,
     party = customers.party_by_secret(db, db.get(Party, ann.party_id).secret)
     assert party.store_id == a.id
     snap = load_snapshot(db, party.store_id, now=now)
-    people = views.ticket_people(snap, party.secret, almost=3)
+    people = customer.own_people(snap, party.secret, "secret")
     assert [p["name"] for p in people] == ["Ann of A"]
     assert "Bob of B" not in repr(snap) and "Shop B" not in repr(snap)
     # B's snapshot with A's secret shows nobody: a secret is only good in its own store.
-    assert views.ticket_people(load_snapshot(db, b.id, now=now), party.secret, almost=3) == []
+    assert customer.own_people(load_snapshot(db, b.id, now=now), party.secret, "secret") == []
 
 
 def test_a_public_summary_of_b_holds_no_data_of_a(db, now, two_stores):
     a, b, _, _ = two_stores
-    summaries = views.queue_summaries(load_snapshot(db, b.id, now=now))
-    assert [s["waiting"] for s in summaries] == [1, 0]
+    snap = load_snapshot(db, b.id, now=now)
+    board = public.store_board(snap, "secret")
+    assert [q["waiting"] for q in board["queues"]] == [1, 0]
     queues_of_b = db.exec(select(Queue).where(Queue.store_id == b.id)).all()
-    assert {s["id"] for s in summaries} == {q.id for q in queues_of_b}
+    keys = {common.queue_key("secret", snap, q.id) for q in queues_of_b}
+    assert {q["key"] for q in board["queues"]} == keys
+    assert "Ann of A" not in repr(board) and "Shop A" not in repr(board)
 
 
 def test_a_pass_shown_by_a_belongs_to_a_only(db, now, two_stores):

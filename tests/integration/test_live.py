@@ -1,24 +1,25 @@
-"""Live pushes: one snapshot read per change, each tab only its own view's changed vars.
+"""The live hub: one snapshot read and one payload per room per change; owner screens per tab.
 
-The socket server is the edge faked here (a recorder in place of Reflex's `emit_update`); the
-database, the snapshot and every page's `view` are the real ones.
+The socket edge is a recorder (`tests/integration/sockets.py`); the hub, the views, the snapshot
+and the database are real.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from types import SimpleNamespace
+import asyncio
 
 import pytest
 from sqlmodel import select
 
 from queue_app import live
-from queue_app.live.registry import Registry, Watch
+from queue_app.config import settings
 from queue_app.models import Customer, CustomerState
-from queue_app.queue_app import app  # noqa: F401  (registers every state class)
-from queue_app.services import customers
-from queue_app.state.public import PublicState
-from queue_app.state.ticket import TicketState
+from queue_app.queue_app import app  # noqa: F401  (binds every state class)
+from queue_app.services import auth, customers
+from queue_app.services.security import token_hash
+from queue_app.state.boards import StoreBoard, TicketBoard
+from queue_app.state.dashboard import DashboardState
+from queue_app.views.common import customer_key
 from tests.conftest import run_async
 from tests.integration.factories import cheap_argon2, join_party, open_shop  # noqa: F401
 from tests.integration.test_state_handlers import app_engine  # noqa: F401
@@ -26,75 +27,134 @@ from tests.integration.test_state_handlers import app_engine  # noqa: F401
 pytestmark = pytest.mark.usefixtures("cheap_argon2", "app_engine")
 
 
-@dataclass
-class Sockets:
-    """Stands in for Reflex's event namespace: every tab is connected; emits are recorded."""
-
-    sent: list[tuple[str, dict]] = field(default_factory=list)
-
-    def __post_init__(self):
-        self._token_manager = SimpleNamespace(instance_id="here", token_to_socket=_Everyone())
-
-    async def emit(self, event, update, to):  # a socket of this worker (sid == token here)
-        self.sent.append((to, update.delta))
-
-    async def emit_update(self, update, token):  # a socket of another worker
-        self.sent.append((token, update.delta))
-
-    def to(self, token: str) -> list[dict]:
-        return [delta for sent_to, delta in self.sent if sent_to == token]
+def _key(store_id: int, customer_id: int) -> str:
+    class _Snap:  # customer keys only need the store id
+        pass
+    snap = _Snap()
+    snap.store_id = store_id
+    return customer_key(settings.secret_key, snap, customer_id)
 
 
-class _Everyone(dict):
-    def get(self, token, default=None):
-        return SimpleNamespace(instance_id="here", sid=token)
+def _counting_reads(monkeypatch) -> list[int]:
+    reads: list[int] = []
+    real = live.hub.read
+    monkeypatch.setattr(live.hub, "read", lambda store_id: reads.append(store_id) or real(store_id))
+    return reads
 
 
-@pytest.fixture
-def sockets(monkeypatch):
-    recorder = Sockets()
-    monkeypatch.setattr(live, "_app", SimpleNamespace(event_namespace=recorder))
-    monkeypatch.setattr(live, "_registry", Registry())
-    monkeypatch.setattr(live, "_sent", {})
-    live._views.update({cls.get_full_name(): cls for cls in (TicketState, PublicState)})
-    return recorder
-
-
-def _watch(token, store, view, **context):
-    live._registry.add(token, Watch(store.id, view.get_full_name(), context))
-
-
-def test_a_change_reads_the_store_once_and_reaches_only_that_stores_tabs(db, now, sockets, monkeypatch):
+def test_a_change_reads_the_store_once_and_emits_one_payload_per_room(db, now, sockets, monkeypatch):
     shop, other = open_shop(db, now), open_shop(db, now, email="other@example.com", name="Other")
     ann = join_party(db, shop, now, "Ann", browser="p1")
-    bob = join_party(db, shop, now, "Bob", browser="p2")
+    join_party(db, shop, now, "Bob", browser="p2")
+    owner = auth.start_session(db, shop, now=now)
     db.commit()
-    _watch("ann-tab", shop, TicketState, secret=ann.secret)
-    _watch("bob-tab", shop, TicketState, secret=bob.secret)
-    _watch("shop-public", shop, PublicState)
-    _watch("other-public", other, PublicState)
-    reads = []
-    real_read = live._read
-    monkeypatch.setattr(live, "_read", lambda store_id: reads.append(store_id) or real_read(store_id))
 
-    assert run_async(live.publish(shop.id)) == 3  # first push: every tab of the shop
-    assert reads == [shop.id] and sockets.to("other-public") == []
-    [to_bob] = sockets.to("bob-tab")
-    people = to_bob[TicketState.get_full_name()]["people_rx_state_"]
-    assert [p["name"] for p in people] == ["Bob"] and people[0]["ahead"] == 1  # never Ann's data
+    async def scenario():
+        for tab in ("ann-tab", "bob-tab"):
+            await live.hub.show(tab, shop.id, "ticket")
+        await live.hub.show("public-tab", shop.id, "public")
+        await live.hub.show("other-public", other.id, "public")
+        await live.hub.show("tablet", shop.id, "dashboard",
+                            {"origin": "http://shop.test", "session": token_hash(owner)})
+        sockets.sent.clear()
+        reads = _counting_reads(monkeypatch)
+        ann_id = db.exec(select(Customer.id).where(Customer.party_id == ann.id)).one()
+        customers.change_state(db, shop.id, ann_id, seen=CustomerState.WAITING,
+                               target=CustomerState.PROCESSING, now=now)
+        db.commit()
+        await live.hub.publish(shop.id)
+        return reads, ann_id
 
-    sockets.sent.clear()
-    ann_id = db.exec(select(Customer.id).where(Customer.party_id == ann.id)).one()
-    customers.change_state(db, shop.id, ann_id, seen=CustomerState.WAITING,
-                           target=CustomerState.PROCESSING, now=now)
+    reads, ann_id = run_async(scenario())
+    assert reads == [shop.id]
+    customer_room, public_room = f"store:{shop.id}:customer", f"store:{shop.id}:public"
+    assert [to for to, *_ in sockets.sent] == ["tablet", public_room, customer_room]  # owners first
+    [board] = sockets.room_emits(customer_room)
+    assert board["line"][_key(shop.id, ann_id)][0] == "processing"
+    assert sockets.seen("ann-tab", TicketBoard) == sockets.seen("bob-tab", TicketBoard) == board
+    assert sockets.seen("public-tab", StoreBoard)["queues"][0]["serving"] == "A-001"
+    assert sockets.frames("other-public") == []  # another store's page gets nothing
+    assert sockets.seen("tablet", DashboardState)["queues"][0]["customers"][0]["name"] == "Ann"
+
+
+def test_a_publish_with_nothing_changed_emits_nothing_to_the_rooms(db, now, sockets):
+    shop = open_shop(db, now)
+    join_party(db, shop, now, "Ann", browser="p1")
     db.commit()
-    run_async(live.publish(shop.id))
-    [to_ann] = sockets.to("ann-tab")
-    assert to_ann[TicketState.get_full_name()]["your_turn_rx_state_"] is True
-    [to_bob] = sockets.to("bob-tab")  # Bob moved up: only what changed is sent
-    assert to_bob[TicketState.get_full_name()]["people_rx_state_"][0]["ahead"] == 0
-    assert "store_name_rx_state_" not in to_bob[TicketState.get_full_name()]
-    assert sockets.to("other-public") == []
 
-    sockets.sent.clear()
-    assert run_async(live.publish(shop.id)) == 0  # nothing changed: nobody gets anything
+    async def scenario():
+        await live.hub.show("ann-tab", shop.id, "ticket")
+        await live.hub.publish(shop.id)
+        sockets.sent.clear()
+        await live.hub.publish(shop.id)
+
+    run_async(scenario())
+    assert sockets.sent == []
+
+
+def test_a_tab_that_joins_gets_what_its_room_last_got_without_reading_the_store(
+        db, now, sockets, monkeypatch):
+    shop = open_shop(db, now)
+    join_party(db, shop, now, "Ann", browser="p1")
+    db.commit()
+
+    async def scenario():
+        await live.hub.show("first-tab", shop.id, "ticket")  # the room's first payload: one read
+        reads = _counting_reads(monkeypatch)
+        await live.hub.show("second-tab", shop.id, "ticket")
+        return reads
+
+    assert run_async(scenario()) == []
+    assert sockets.seen("second-tab", TicketBoard) == sockets.seen("first-tab", TicketBoard)
+    assert sockets.seen("second-tab", TicketBoard)["store_name"] == shop.name
+
+
+def test_a_tab_that_joins_during_a_publish_waits_for_it_and_gets_the_newer_payload(db, now, sockets,
+                                                                                   monkeypatch):
+    """Forced interleaving: the publish is paused inside its snapshot read while a tab joins."""
+    shop = open_shop(db, now)
+    join_party(db, shop, now, "Ann", browser="p1")
+    db.commit()
+    reading, resume = asyncio.Event(), None
+
+    async def scenario():
+        nonlocal resume
+        await live.hub.show("old-tab", shop.id, "ticket")
+        join_party(db, shop, now, "Bob", browser="p2")
+        db.commit()
+        loop = asyncio.get_running_loop()
+        resume = asyncio.Event()
+        real = live.hub.read
+
+        def paused(store_id):
+            loop.call_soon_threadsafe(reading.set)
+            asyncio.run_coroutine_threadsafe(resume.wait(), loop).result(10)
+            return real(store_id)
+
+        monkeypatch.setattr(live.hub, "read", paused)
+        publishing = asyncio.create_task(live.hub.publish(shop.id))
+        await reading.wait()
+        joining = asyncio.create_task(live.hub.show("new-tab", shop.id, "ticket"))
+        await asyncio.sleep(0.05)
+        assert sockets.frames("new-tab") == []  # the catch-up waits for the publish's lock
+        resume.set()
+        await asyncio.gather(publishing, joining)
+
+    run_async(scenario())
+    assert len(sockets.seen("new-tab", TicketBoard)["line"]) == 2
+    assert sockets.seen("new-tab", TicketBoard) == sockets.seen("old-tab", TicketBoard)
+
+
+def test_a_closed_owner_tab_is_dropped_from_the_registry(db, now, sockets):
+    shop = open_shop(db, now)
+    owner = auth.start_session(db, shop, now=now)
+    db.commit()
+
+    async def scenario():
+        await live.hub.show("tablet", shop.id, "dashboard",
+                            {"origin": "http://x", "session": token_hash(owner)})
+        sockets.offline.add("tablet")
+        await live.hub.publish(shop.id)
+
+    run_async(scenario())
+    assert live.hub.registry.members(shop.id) == []

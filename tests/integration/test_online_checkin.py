@@ -104,8 +104,10 @@ def test_two_joins_racing_for_the_last_online_place_get_one_party(db, now):
 def test_the_public_page_form_joins_online_only_while_a_queue_takes_online_joins(engine, db, now,
                                                                                  monkeypatch):
     import queue_app.db as app_db
+    from queue_app.config import settings
     from queue_app.queue_app import app  # noqa: F401  (registers every state class)
-    from queue_app.state.public import PublicState
+    from queue_app.state.public import PublicState, store_key_of_queue
+    from queue_app.views.public import store_board
     from tests.conftest import run_async
     from tests.integration.test_room_states import _state
 
@@ -114,19 +116,22 @@ def test_the_public_page_form_joins_online_only_while_a_queue_takes_online_joins
     haircut = queue_of(db, store)
     db.commit()
 
-    async def scenario(expect_form: bool):
+    async def scenario():
         page = await _state(PublicState, slug=store.slug)
-        page.load()
-        assert bool(page.online_queues) is expect_form
-        form = {"name": "Ida", "phone": "", "queue": str(haircut.id)}
-        answers = [step async for step in page.join(form)]
-        return page, answers
+        await page.load()
+        form = {"name": "Ida", "phone": "", "queue": store_key_of_queue(store.id, haircut.id)}
+        return page, [step async for step in page.join(form)]
 
-    page, _ = run_async(scenario(False))
+    assert store_board(load_snapshot(db, store.id, now=now), settings.secret_key)["online"] is False
+    db.commit()  # end the read: SQLite's write lock is taken at BEGIN
+    page, _ = run_async(scenario())
     assert page.errors == {"form": online.NOT_ONLINE}  # a forged submit without the switch
     assert db.exec(select(Party)).all() == []
     online.set_online(db, store, haircut.id, True, now=now)
     db.commit()
-    page, answers = run_async(scenario(True))
+    board = store_board(load_snapshot(db, store.id, now=now), settings.secret_key)
+    assert board["online"] is True and [q["online"] for q in board["queues"]] == [True, False]
+    db.commit()
+    page, answers = run_async(scenario())
     assert page.errors == {}
     assert db.exec(select(Party.source)).all() == [Source.ONLINE]

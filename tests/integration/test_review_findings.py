@@ -22,7 +22,6 @@ from queue_app.mail import mailer
 from queue_app.models import Customer, CustomerState
 from queue_app.queue_app import app  # noqa: F401  (registers every state class)
 from queue_app.services import auth, closing, customers, stores
-from queue_app.services.snapshot import load_snapshot
 from queue_app.state import common, signin
 from queue_app.state.dashboard import DashboardState
 from queue_app.state.public import DisplayState
@@ -31,7 +30,7 @@ from tests.conftest import run_async
 from tests.integration.factories import cheap_argon2, join_party, open_shop  # noqa: F401
 from tests.integration.test_state_handlers import _run, _state, app_engine  # noqa: F401
 
-pytestmark = pytest.mark.usefixtures("cheap_argon2")
+pytestmark = pytest.mark.usefixtures("cheap_argon2", "sockets")
 
 
 def _walk_in(db, store, now, name, phone=""):
@@ -77,7 +76,7 @@ def test_a_forged_origin_never_ends_up_in_the_owners_reset_mail(db, now, tmp_pat
 
 
 @pytest.mark.usefixtures("app_engine")
-def test_after_a_password_reset_the_other_tablet_gets_no_more_customer_names(db, now):
+def test_after_a_password_reset_the_other_tablet_gets_no_more_customer_names(db, now, sockets):
     store = open_shop(db, now)
     stolen_tablet = auth.start_session(db, store, now=now)
 
@@ -86,15 +85,17 @@ def test_after_a_password_reset_the_other_tablet_gets_no_more_customer_names(db,
         await DashboardState.load.fn(dash)
         return dash
 
-    assert _run(db, open_dashboard()).loaded
+    _run(db, open_dashboard())
+    assert sockets.seen("tab-1", DashboardState)["loaded"]
     _, reset_token = auth.request_reset(db, "owner@example.com", now=now, client_ip="10.0.0.1")
     auth.reset_password(db, reset_token, "new-secret-1", "new-secret-1", now=now)
     _walk_in(db, store, now, "Zed Secretname", phone="+1 555 0100")
 
-    snap = load_snapshot(db, store.id, now=now)
-    pushed = [live._views[watch.view].view(snap, watch.context)  # noqa: SLF001  (what publish sends)
-              for token, watch in live._registry.members(store.id) if token == "tab-1"]  # noqa: SLF001
-    assert not any("Zed Secretname" in repr(view) or "555 0100" in repr(view) for view in pushed)
+    sockets.sent.clear()
+    _run(db, live.hub.publish(store.id))
+    pushed = repr(sockets.frames("tab-1"))
+    assert "Zed Secretname" not in pushed and "555 0100" not in pushed
+    assert sockets.seen("tab-1", DashboardState)["signed_out"] is True
 
 
 def test_a_database_error_during_a_join_does_not_put_the_phone_number_in_the_log(db, now):
@@ -135,16 +136,16 @@ def test_a_double_tap_on_call_is_not_reported_as_a_conflict(db, now):
 
 
 @pytest.mark.usefixtures("app_engine")
-def test_the_wall_display_reloaded_after_closing_says_the_store_is_closed(db, now):
+def test_the_wall_display_reloaded_after_closing_says_the_store_is_closed(db, now, sockets):
     store = open_shop(db, now)
     key = store.display_key
     closing.close_store(db, store.id, now=now)
 
     async def scenario():
         display = await _state(DisplayState, params={"key": key})
-        DisplayState.load.fn(display)
+        await DisplayState.load.fn(display)
         return display
 
     display = _run(db, scenario())
-    assert display.found and display.closed
+    assert display.found and sockets.seen("tab-1", DisplayState)["closed"]
 

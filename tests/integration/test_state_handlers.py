@@ -9,14 +9,24 @@ from sqlmodel import select
 
 import queue_app.db as app_db
 from queue_app import domain
+from queue_app.config import settings
+from queue_app.domain.keys import opaque_key
 from queue_app.models import Customer, CustomerState, Party, Store, StoreStatus
 from queue_app.queue_app import app  # noqa: F401  (registers every state class)
 from queue_app.services import auth, customers, passes, stores
+from queue_app.state.boards import StoreBoard
 from queue_app.state.common import OwnerAuth
 from queue_app.state.dashboard import DashboardState
 from queue_app.state.join import BrowserId, JoinState
 from queue_app.state.ticket import TicketState
 from tests.conftest import run_async
+
+pytestmark = pytest.mark.usefixtures("sockets")
+
+
+def _queue_key(queue) -> str:
+    """The queue's key as the join form sends it (no serial id in the page)."""
+    return opaque_key(settings.secret_key, "queue", queue.store_id, queue.id)
 
 
 @pytest.fixture
@@ -96,7 +106,7 @@ def test_an_owner_cannot_touch_another_stores_customer_or_queue(app_engine, db, 
     assert db.get(Customer, victim.id).state is CustomerState.WAITING
 
 
-def test_a_ticket_page_cannot_leave_for_another_party(app_engine, db, now):
+def test_a_ticket_page_cannot_leave_for_another_party(app_engine, db, now, sockets):
     store = _open(db, now, "a@example.com")
     alice, bob = _walk_in(db, store, now, "Alice"), _walk_in(db, store, now, "Bob")
     alice_secret = db.get(Party, alice.party_id).secret
@@ -104,17 +114,21 @@ def test_a_ticket_page_cannot_leave_for_another_party(app_engine, db, now):
     async def scenario():
         ticket = await _state(TicketState, params={"secret": alice_secret})
         await TicketState.load.fn(ticket)
-        TicketState.leave.fn(ticket, bob.id)  # a forged payload: someone else's customer id
+        bob_key = opaque_key(settings.secret_key, "customer", store.id, bob.id)  # on the board
+        await TicketState.leave.fn(ticket, bob_key)  # a forged payload: someone else's key
+        await TicketState.leave.fn(ticket, str(bob.id))  # or their serial id
         return ticket
 
     ticket = _run(db, scenario())
-    assert [p["name"] for p in ticket.people] == ["Alice"]  # never another customer's data
+    shown = sockets.seen("tab-1", TicketState)["people"]
+    assert [p["name"] for p in shown] == ["Alice"]  # never another customer's data
+    assert ticket.people == []  # and the names stay out of Reflex's state store
     assert ticket.error
     db.expire_all()
     assert db.get(Customer, bob.id).state is CustomerState.WAITING
 
 
-def test_a_join_submitted_by_another_browser_than_the_scanner_is_refused(app_engine, db, now):
+def test_a_join_submitted_by_another_browser_than_the_scanner_is_refused(app_engine, db, now, sockets):
     store = _open(db, now, "a@example.com")
     shown = passes.current_pass(db, store.id, now=now)
     queue = stores.queues_of(db, store.id)[0]
@@ -122,11 +136,11 @@ def test_a_join_submitted_by_another_browser_than_the_scanner_is_refused(app_eng
     async def scenario():
         scanner = await _state(JoinState, params={"pass_token": shown.token})
         await JoinState.load.fn(scanner)
-        assert scanner.refused == "" and scanner.store_name == "Shop"
+        assert scanner.refused == "" and sockets.seen("tab-1", StoreBoard)["store_name"] == "Shop"
         thief = await _state(JoinState, params={"pass_token": shown.token})
         (await thief.get_state(BrowserId)).value = "another-browser-id-0123456789"
         await JoinState.load.fn(thief)
-        async for _ in JoinState.submit.fn(thief, {"name-p0": "Thief", "queue-p0": str(queue.id)}):
+        async for _ in JoinState.submit.fn(thief, {"name-p0": "Thief", "queue-p0": _queue_key(queue)}):
             pass
         return thief
 
@@ -218,7 +232,7 @@ def test_a_whole_day_works_the_same_with_the_clock_a_year_away_from_today(
         phone = await _state(JoinState, params={"pass_token": shown.token})
         await JoinState.load.fn(phone)
         assert phone.refused == ""
-        async for _ in JoinState.submit.fn(phone, {"name-p0": "Ann", "queue-p0": str(queue.id)}):
+        async for _ in JoinState.submit.fn(phone, {"name-p0": "Ann", "queue-p0": _queue_key(queue)}):
             pass
         dash = await _state(DashboardState, token=token)
         await DashboardState.call_next.fn(dash, queue.id)
@@ -235,3 +249,26 @@ def test_a_whole_day_works_the_same_with_the_clock_a_year_away_from_today(
     db.expire_all()
     assert db.get(Store, store.id).status is StoreStatus.CLOSED
     assert len(list(outbox.glob("*.eml"))) == 1  # the report went out, then the data was purged
+
+
+def test_call_next_after_another_tablet_sent_the_customer_back_calls_them_again(app_engine, db, now):
+    """Tablet A calls Ann; tablet B undoes it (Ann waits again, first in line); A taps "Call next".
+
+    The screen shows Ann first again, as it did for A's first tap: that is a new tap, not a double
+    tap, and must call Ann instead of silently doing nothing.
+    """
+    store = _open(db, now, "a@example.com")
+    ann, bob = (_walk_in(db, store, now, name) for name in ("Ann", "Bob"))
+    token = auth.start_session(db, store, now=now)
+
+    async def scenario():
+        a, b = await _state(DashboardState, token=token), await _state(DashboardState, token=token)
+        await DashboardState.call_next.fn(a, ann.queue_id, ann.id)
+        await DashboardState.set_state.fn(b, ann.id, "processing", "waiting")  # B: back to waiting
+        await DashboardState.call_next.fn(a, ann.queue_id, ann.id)  # A's screen shows Ann first
+        return a.error, a.message, b.error
+
+    assert _run(db, scenario()) == ("", "", "")
+    db.expire_all()
+    assert [db.get(Customer, c.id).state for c in (ann, bob)] == [CustomerState.PROCESSING,
+                                                                 CustomerState.WAITING]

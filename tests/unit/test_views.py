@@ -5,10 +5,10 @@ from __future__ import annotations
 import itertools
 from datetime import UTC, datetime, timedelta
 
-from queue_app import views
+from queue_app.domain.snapshot import CustomerRow, StoreSnapshot, people_ahead
 from queue_app.models import CustomerState as S
 from queue_app.models import Queue, Source, StoreStatus
-from queue_app.services.snapshot import CustomerRow, StoreSnapshot
+from queue_app.views import common, customer, owner, public
 
 NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
 HAIRCUT, COLOR = 1, 2
@@ -49,8 +49,15 @@ class _Line:
             pass_token="pass", taken_at=NOW)
 
 
-def _ticket(line: _Line, secret: str) -> list[dict]:
-    return views.ticket_people(line.snapshot(), secret, almost=3)
+SECRET = "installation-secret"
+
+
+def _ticket(line: _Line, party: str) -> list[dict]:
+    """What one ticket page shows per person: its own people, each read from the shared board."""
+    snap = line.snapshot()
+    board = customer.ticket_board(snap, SECRET)
+    return [person | dict(zip(("live", "ahead", "wait"), board["line"].get(person["key"], [None] * 3),
+                              strict=True)) for person in customer.own_people(snap, party, SECRET)]
 
 
 def test_people_ahead_count_only_waiting_customers_of_the_same_queue_in_join_order():
@@ -62,7 +69,7 @@ def test_people_ahead_count_only_waiting_customers_of_the_same_queue_in_join_ord
     line.join("Eve", state=S.DONE, called=1, finished=3)
     fay = line.join("Fay")
     gus = line.join("Gus", COLOR)
-    ahead = views.people_ahead(line.snapshot())
+    ahead = people_ahead(line.snapshot())
     assert (ahead[ann.id], ahead[dan.id], ahead[fay.id]) == (0, 1, 2)
     assert ahead[gus.id] == 1  # only Bob, in the other queue
     assert set(ahead) == {ann.id, dan.id, fay.id, 2, gus.id}  # nobody served or finished
@@ -74,8 +81,7 @@ def test_a_ticket_shows_position_and_wait_from_the_queue_default_until_three_ser
     line.join("Bob")
     line.join("Cid", party="mine")
     [cid] = _ticket(line, "mine")
-    assert (cid["ticket"], cid["queue"], cid["ahead"], cid["ahead_text"]) == ("A-003", "Haircut", 2,
-                                                                              "2 people ahead of you")
+    assert (cid["ticket"], cid["queue"], cid["live"], cid["ahead"]) == ("A-003", "Haircut", "waiting", 2)
     assert cid["wait"] == "about 15 min"  # (2 ahead + 1) × 5 min default
 
 
@@ -88,32 +94,40 @@ def test_the_wait_follows_the_mean_of_the_last_ten_services():
     assert _ticket(line, "mine")[0]["wait"] == "about 4 min"
 
 
-def test_the_next_customer_reads_you_are_next_and_almost_your_turn():
+def test_the_next_customer_has_nobody_ahead():
     line = _Line()
     line.join("Me", party="mine")
     [me] = _ticket(line, "mine")
-    assert (me["ahead"], me["ahead_text"], me["almost"], me["called"]) == (0, "You are next", True, False)
+    assert (me["live"], me["ahead"]) == ("waiting", 0)
 
 
-def test_almost_your_turn_starts_when_at_most_three_people_are_ahead():
-    line = _Line()
-    for name in "ABCD":
-        line.join(name)
-    line.join("Me", party="mine")
-    assert _ticket(line, "mine")[0]["almost"] is False
-    line = _Line()
-    for name in "ABC":
-        line.join(name)
-    line.join("Me", party="mine")
-    assert _ticket(line, "mine")[0]["almost"] is True
-
-
-def test_a_called_customer_is_told_it_is_their_turn_and_has_no_position():
+def test_a_called_customer_is_on_the_board_as_processing_with_no_wait():
     line = _Line()
     line.join("Me", party="mine", state=S.PROCESSING, called=3)
     [me] = _ticket(line, "mine")
-    assert me["called"] is True and me["state_label"] == "Your turn"
-    assert (me["ahead_text"], me["wait"], me["almost"]) == ("", "", False)
+    assert (me["live"], me["ahead"], me["wait"]) == ("processing", 0, "")
+
+
+def test_finished_customers_leave_the_line_and_are_listed_as_ended_newest_first():
+    line = _Line()
+    done = line.join("Done", state=S.DONE, called=1, finished=2)
+    gone = line.join("Gone", state=S.DELETE, finished=9)
+    snap = line.snapshot()
+    board = customer.ticket_board(snap, SECRET)
+    assert board["line"] == {}
+    assert list(board["ended"].items()) == [(common.customer_key(SECRET, snap, gone.id), "delete"),
+                                            (common.customer_key(SECRET, snap, done.id), "done")]
+
+
+def test_the_ticket_board_names_nobody_and_no_serial_id():
+    line = _Line()
+    for number in range(1, 13):
+        line.join(f"Person{number}", phone=f"+33 6 55 55 55 {number:02d}")
+    board = customer.ticket_board(line.snapshot(), SECRET)
+    shown = repr(board)
+    assert "Person" not in shown and "+33" not in shown and "secret-of" not in shown
+    assert all(not key.isdigit() and len(key) == 10 for key in board["line"])
+    assert [entry[1] for entry in board["line"].values()] == list(range(12))
 
 
 def test_a_ticket_lists_every_person_of_the_party_and_only_them():
@@ -142,10 +156,12 @@ def test_public_summaries_show_counts_and_tickets_but_no_names_or_phones():
     line.join("Ann Secret", phone="+33 6 99 99 99 99")
     line.join("Bob Secret", state=S.PROCESSING, called=2)
     line.join("Cid Secret", COLOR)
-    summaries = views.queue_summaries(line.snapshot())
+    summaries = public.store_board(line.snapshot(), SECRET)["queues"]
     assert [(s["name"], s["waiting"], s["serving"]) for s in summaries] == [("Haircut", 1, "A-002"),
                                                                            ("Color", 1, "—")]
     assert [s["wait"] for s in summaries] == ["about 10 min", "about 20 min"]  # a newcomer's wait
+    assert all(set(s) == {"key", "name", "waiting", "serving", "wait", "online"}  # no id
+               for s in summaries)
     shown = repr(summaries)
     assert "Secret" not in shown and "+33" not in shown and "secret-of" not in shown
 
@@ -159,7 +175,7 @@ def test_the_dashboard_lists_waiting_and_called_customers_in_join_order_then_the
     line.join("Eve")
     line.join("Fay", COLOR)
     line.join("Gus", state=S.DELETE, finished=1)
-    haircut, color = views.dashboard_queues(line.snapshot(), NOW)
+    haircut, color = owner.dashboard_queues(line.snapshot(), NOW)
     assert [c["name"] for c in haircut["customers"]] == ["Bob", "Cid", "Eve", "Dan", "Gus", "Ann"]
     assert [c["state_label"] for c in haircut["customers"][:3]] == ["Waiting", "Called", "Waiting"]
     assert haircut["active_count"] == 3 and haircut["served"] == 1
@@ -169,7 +185,7 @@ def test_the_dashboard_lists_waiting_and_called_customers_in_join_order_then_the
 def test_the_dashboard_shows_the_owner_names_phones_tickets_and_walk_ins():
     line = _Line()
     line.join("Ann", phone="+33 6 12 34 56 78", source=Source.WALK_IN)
-    [row] = views.dashboard_queues(line.snapshot(), NOW)[0]["customers"]
+    [row] = owner.dashboard_queues(line.snapshot(), NOW)[0]["customers"]
     assert (row["ticket"], row["name"], row["phone"], row["walk_in"]) == ("A-001", "Ann", "+33 6 12 34 56 78",
                                                                           True)
     assert row["waited"] == "1 h 59" and row["joined"] == "08:01"  # Paris is UTC+1 in November

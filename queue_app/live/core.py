@@ -1,0 +1,166 @@
+"""The hub: which tab shows which store, and one publish per change that reaches all of them.
+
+Customer-facing screens share a room per store and kind (``customer``: ticket pages; ``public``:
+public and join pages) and get ONE payload per change, built by a pure function of `views/` and
+emitted once. The owner's screens (dashboard, display) get their own full view per tab. The
+publishes of a store are serialised by the ledger's lock (across workers with Redis), so every
+screen ends on the latest state; see docs/performance.md, "Live layer v2".
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from typing import Any
+
+from queue_app import metrics
+from queue_app.clock import utcnow
+from queue_app.config import settings
+from queue_app.db import read_session
+from queue_app.domain.snapshot import StoreSnapshot
+from queue_app.live import adapter
+from queue_app.live.ledger import make_ledger
+from queue_app.live.registry import Registry, Watch, make_registry
+from queue_app.services.snapshot import load_snapshot
+from queue_app.views import customer, display, owner, public
+
+log = logging.getLogger("queue_app.live")
+
+# kind → payload builder, in emit order: the public pages' small payload first (budget 150 ms),
+# then the ticket board (250 ms), after the owner's screens (50 ms).
+ROOMS = {"public": public.store_board, "customer": customer.ticket_board}
+ROOM_OF = {"ticket": "customer", "public": "public", "join": "public"}  # screen → room kind
+TABS = {"dashboard": owner.dashboard, "display": display.display}  # per-tab screens → view
+
+
+def room_name(store_id: int, kind: str) -> str:
+    return f"store:{store_id}:{kind}"
+
+
+def read_snapshot(store_id: int) -> StoreSnapshot | None:
+    with read_session() as db:
+        return load_snapshot(db, store_id, now=utcnow())
+
+
+class Hub:
+    """Constructible in tests: pass your own registry, ledger or snapshot reader."""
+
+    def __init__(self, *, registry: Registry | None = None, ledger=None, read=read_snapshot,
+                 secret: str | None = None) -> None:
+        self.registry = registry or make_registry()
+        self.ledger = ledger or make_ledger()
+        self.read = read
+        self.secret = secret or settings.secret_key
+        self.states: dict[str, type] = {}  # room kind or tab screen → the state class it sets
+        self.loop: asyncio.AbstractEventLoop | None = None
+        self._running: set[int] = set()
+        self._again: dict[int, bool] = {}  # store → changed again while in flight (everyone?)
+        self._tasks: set[asyncio.Task] = set()
+
+    def bind(self, states: dict[str, type]) -> None:
+        """From the composition root: ``{"customer": TicketBoard, "dashboard": DashboardState, …}``."""
+        self.states.update(states)
+
+    async def remember_loop(self) -> None:
+        """Lifespan task: note the server's event loop, for `publish_soon` from other threads."""
+        self.loop = asyncio.get_running_loop()
+
+    async def show(self, token: str, store_id: int, screen: str, context: dict | None = None,
+                   own: tuple[type, dict] | None = None) -> None:
+        """The tab `token` now shows `screen` of `store_id`: watch it and send it the current view.
+
+        `own`: (state class, vars) that only this tab gets, sent to its browser and never stored
+        server-side (a ticket page's own names: Reflex's state store keeps no personal data).
+        """
+        if own is not None:
+            await adapter.emit_to_tab(token, *own)
+        if screen in ROOM_OF:
+            self.registry.remove(token)
+            await adapter.join_room(token, room_name(store_id, ROOM_OF[screen]))
+            await self._catch_up(store_id, ROOM_OF[screen], token)
+            return
+        await adapter.leave_rooms(token)
+        watch = Watch(store_id, screen, dict(context or {}))
+        self.registry.add(token, watch)
+        async with self.ledger.lock(store_id):
+            snap = await asyncio.to_thread(self.read, store_id)
+            if snap is not None:
+                await self._send_tab(token, watch, snap)
+
+    async def unwatch(self, token: str) -> None:
+        self.registry.remove(token)
+        await adapter.leave_rooms(token)
+
+    async def publish(self, store_id: int, owners_only: bool = False) -> None:
+        """Send the current state of `store_id` to every screen showing it.
+
+        Coalesced: changes made while a publish of the store is in flight are sent by one more
+        publish right after it. `owners_only`: only the owner's screens changed (a scan).
+        """
+        if store_id in self._running:
+            self._again[store_id] = self._again.get(store_id, False) or not owners_only
+            return
+        self._running.add(store_id)
+        try:
+            everyone = not owners_only
+            while True:
+                await self._publish_once(store_id, everyone)
+                if store_id not in self._again:
+                    return
+                everyone = self._again.pop(store_id)
+        finally:
+            self._running.discard(store_id)
+
+    def publish_soon(self, store_id: int, owners_only: bool = False) -> None:
+        """Schedule `publish` from anywhere: an event handler, or the scheduler's thread."""
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            loop = None
+        if loop is not None:
+            task = loop.create_task(self.publish(store_id, owners_only))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+        elif self.loop is not None and not self.loop.is_closed():
+            asyncio.run_coroutine_threadsafe(self.publish(store_id, owners_only), self.loop)
+
+    async def _publish_once(self, store_id: int, everyone: bool) -> None:
+        started = time.perf_counter()
+        async with self.ledger.lock(store_id):
+            snap = await asyncio.to_thread(self.read, store_id)
+            if snap is None:  # purged: open pages keep what they show (the closed store)
+                await self.ledger.forget(store_id, ROOMS)
+                return
+            members = self.registry.members(store_id)
+            for token, watch in members:  # the owner's screens first
+                await self._send_tab(token, watch, snap)
+            if everyone:
+                for kind in ROOMS:
+                    await self._send_room(store_id, kind, snap)
+        elapsed = time.perf_counter() - started
+        metrics.pushed(elapsed, len(members) + (len(ROOMS) if everyone else 0))  # tabs + room emits
+        log.debug("store %s published in %.1f ms", store_id, elapsed * 1000)
+
+    async def _send_room(self, store_id: int, kind: str, snap: StoreSnapshot) -> None:
+        """Emit the room's payload if it differs from the last one (call with the lock held)."""
+        payload = ROOMS[kind](snap, self.secret)
+        if payload != await self.ledger.last(store_id, kind):
+            await adapter.emit_to_room(room_name(store_id, kind), self.states[kind], payload)
+            await self.ledger.remember(store_id, kind, payload)
+
+    async def _catch_up(self, store_id: int, kind: str, token: str) -> None:
+        """A tab that just joined gets what its room last got (never older than what follows)."""
+        async with self.ledger.lock(store_id):
+            payload = await self.ledger.last(store_id, kind)
+            if payload is not None:
+                await adapter.emit_to_tab(token, self.states[kind], payload)
+                return
+            snap = await asyncio.to_thread(self.read, store_id)
+            if snap is not None:  # nothing emitted to this room yet: the whole room gets it
+                await self._send_room(store_id, kind, snap)
+
+    async def _send_tab(self, token: str, watch: Watch, snap: StoreSnapshot) -> None:
+        view: dict[str, Any] = TABS[watch.view](snap, watch.context)
+        if not await adapter.emit_to_tab(token, self.states[watch.view], view):
+            self.registry.remove(token)  # the tab was closed; a reconnecting tab shows itself again

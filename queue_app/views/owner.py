@@ -1,0 +1,74 @@
+"""The owner's dashboard: every customer with name and phone, for the signed-in owner only."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from queue_app import domain, qr, routes
+from queue_app.domain.snapshot import CustomerRow, StoreSnapshot, average_wait_seconds, memo
+from queue_app.models import CustomerState, Source, StoreStatus
+from queue_app.views.common import local_time, queue_summaries
+
+FINISHED_SHOWN = 30  # finished customers listed per queue on the dashboard (newest first)
+
+
+def dashboard(snap: StoreSnapshot, context: dict[str, str]) -> dict:
+    """Every var of the dashboard; `context`: the tab's origin and hashed sign-in token.
+
+    A tab whose sign-in is gone (signed out, or a password reset elsewhere) or whose store has
+    closed gets no customer data any more.
+    """
+    if snap.status is not StoreStatus.OPEN:
+        return {"closed": True, "queues": [], "qr_code": "", "join_url": ""}
+    if context.get("session") not in snap.session_hashes:
+        return {"signed_out": True, "loaded": False, "queues": [], "qr_code": "", "join_url": ""}
+    join_url = routes.join_url(context["origin"], snap.pass_token) if snap.pass_token else ""
+    return {
+        "store_name": snap.name, "description": snap.description,
+        "closes_at": snap.closes_at.isoformat(),
+        "closes_local": local_time(snap.closes_at, snap.timezone, "%a %H:%M"),
+        "queues": dashboard_queues(snap, snap.taken_at), "closed": False,
+        "join_url": join_url, "qr_code": qr.qr_data_uri(join_url) if join_url else "",
+        "display_url": routes.display_path(snap.display_key),
+        "public_url": routes.public_path(snap.slug), "loaded": True, "signed_out": False,
+        "confirm_email": not snap.email_confirmed,  # with SMTP: the link was not opened yet
+    }
+
+
+def dashboard_queues(snap: StoreSnapshot, now: datetime) -> list[dict]:
+    """Queue panels for the owner: summary plus the customer list, active first, in join order."""
+    return memo(snap, f"dashboard_queues@{now.isoformat()}", lambda s: _dashboard_queues(s, now))
+
+
+def _dashboard_queues(snap: StoreSnapshot, now: datetime) -> list[dict]:
+    panels = []
+    for summary in queue_summaries(snap):
+        mine = [c for c in snap.customers if c.queue_id == summary["id"]]
+        active = [c for c in mine if c.state in domain.ACTIVE]
+        finished = sorted((c for c in mine if c.state in domain.FINISHED),
+                          key=lambda c: c.finished_at or c.joined_at, reverse=True)
+        served = [c for c in mine if c.state is CustomerState.DONE and c.called_at]
+        average = average_wait_seconds(mine)
+        panels.append(summary | {
+            "served": len(served),
+            "average_wait": domain.format_wait(average) if average is not None else "—",
+            "customers": [_owner_row(snap, c, now) for c in active + finished[:FINISHED_SHOWN]],
+            "next_id": next((c.id for c in active if c.state is CustomerState.WAITING), 0),
+            "active_count": len(active),
+        })
+    return panels
+
+
+def _owner_row(snap: StoreSnapshot, c: CustomerRow, now: datetime) -> dict:
+    prefix = memo(snap, "prefixes", lambda s: {q.id: q.prefix for q in s.queues})[c.queue_id]
+    end = c.called_at if c.state is not CustomerState.WAITING and c.called_at else (
+        c.finished_at if c.state in domain.FINISHED and c.finished_at else now)
+    return {
+        "id": c.id, "ticket": domain.ticket_label(prefix, c.ticket_number), "name": c.name,
+        "phone": c.phone, "state": c.state.value, "state_label": domain.STATE_LABELS[c.state]
+        .replace("Your turn", "Called"), "party": f"party of {c.party_size}" if c.party_size > 1
+        else "", "walk_in": c.source is Source.WALK_IN, "online": c.source is Source.ONLINE,
+        "waited": domain.format_duration(end - c.joined_at),
+        "joined": local_time(c.joined_at, snap.timezone),
+        "joined_iso": c.joined_at.isoformat(),
+    }
