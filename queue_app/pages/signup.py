@@ -91,7 +91,7 @@ def signup_page() -> rx.Component:
                       E["confirm"], field_id="confirm"),
                 field("Store name", text_input("name", max_length=domain.STORE_NAME_MAX + 20),
                       E["name"], field_id="name"),
-                rx.radio([STORE, ROOM], value=SignupState.kind, on_change=SignupState.set_kind,
+                rx.radio([STORE, ROOM], value=SignupState.kind, on_change=SignupState.choose_kind,
                          direction="row", spacing="4", size="3", aria_label="What to open"),
                 rx.cond(SignupState.kind == ROOM, _room_fields()),
                 rx.cond(SignupState.kind == ROOM, rx.text(

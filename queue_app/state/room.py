@@ -168,6 +168,7 @@ class RoomDashboardState(rx.State):
 
     @rx.event
     async def change_rate(self, data: dict):
+        data = data if isinstance(data, dict) else {}  # a forged event may send anything
         return await self._act(lambda db, sid: rooms.set_rate(
             db, sid, size=data.get("window_size"), interval=data.get("window_interval"),
             now=utcnow()), "New rate saved: it applies from the next slide.")

@@ -29,7 +29,7 @@ class SignupState(rx.State):
     kind: str = "Counter store"  # or "Waiting room" (the choice's visible labels)
 
     @rx.event
-    def set_kind(self, kind: str):
+    def choose_kind(self, kind: str):
         if kind in (STORE, ROOM):
             self.kind, self.errors = kind, {}
 
