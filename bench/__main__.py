@@ -26,7 +26,7 @@ from bench.server import REPO, AppServer, build_frontend, database, free_port, p
 
 log = logging.getLogger("bench")
 RESULTS = Path(__file__).resolve().parent / "results"
-WORKLOADS = ("counter", "floors", "rush", "stores", "phone", "coldstart")
+WORKLOADS = ("counter", "floors", "rush", "stores", "phone", "coldstart", "rooms")
 MODES = {  # every loop bounded in count and time
     "quick": dict(sizes=[10, 50], rounds=6, rush_total=60, rush_seconds=6, keep_every=10, capacity_s=4,
                   capacity_stores=4, stores=10, tickets=5, rate=10, stores_seconds=8, trips=100, restarts=0),
@@ -64,7 +64,7 @@ async def run(args: argparse.Namespace, mode: dict, results: dict) -> None:
 
 async def workloads(args: argparse.Namespace, mode: dict, results: dict, only: set[str], root: Path,
                     url: str) -> None:
-    from bench import counter, floors, phone, rush, stores  # noqa: PLC0415
+    from bench import counter, floors, phone, rooms, rush, stores  # noqa: PLC0415
     from bench.protocol import Frontend, Site  # noqa: PLC0415
 
     port = free_port()
@@ -97,6 +97,13 @@ async def workloads(args: argparse.Namespace, mode: dict, results: dict, only: s
              ("rush", lambda site: _keep(results, "rush", rush.run(site, server, mode))),
              ("stores", many_stores),
              ("phone", lambda site: _keep(results, "phone", phone.run(site)))]
+    if "rooms" in only:  # starts its own servers (Redis, one then two workers) and its floor
+        try:
+            server.stop()
+            results["rooms"] = await rooms.run(root, url, port, fe, mode)
+        except Exception as error:  # noqa: BLE001
+            log.exception("workload rooms failed")
+            results.setdefault("failures", {})["rooms"] = f"{type(error).__name__}: {error}"[:500]
     try:
         for step in steps:
             if step is None or (step[0] not in only and step[0] != "counter"):

@@ -76,10 +76,36 @@ def budget_rows(results: dict) -> list[tuple[str, str, str, bool | None]]:
         add("Phone: join page interactive", "≤ 3 s", phone["join"]["interactive_s"], 3, unit=" s")
         add("Phone: ticket page transfer", "≤ 350 KB", phone["ticket"]["transfer_kb"], 350, unit=" KB")
         add("Phone: ticket page interactive", "≤ 3 s", phone["ticket"]["interactive_s"], 3, unit=" s")
+    rooms = results.get("rooms")
+    if rooms:
+        _room_rows(rooms, add)
     cold = results.get("cold_start")
     if cold:
         add("Cold start, prebuilt frontend → first page", "≤ 10 s", cold["max_s"], 10, unit=" s")
     return rows
+
+
+def _room_rows(rooms: dict, add) -> None:
+    """The waiting room's budget (issue #12): against the floor measured in the same run."""
+    if "throughput" in rooms:
+        t = rooms["throughput"]
+        for kind, label in (("issue", "ticket issue"), ("status", "ticket status")):
+            app, floor = t["app"][kind], t["floor"][kind]
+            add(f"Room {label}/s (floor {floor['per_s']:g}/s)", "≥ 80 % of floor",
+                round(100 * t["app_over_floor"][kind], 1), 80, at_most=False, unit=" %")
+            add(f"Room {label}: p99 at concurrency {t['concurrency']}", "≤ 80 ms",
+                app["latency_ms"]["p99"], 80, unit=" ms")
+            add(f"Room {label}: errors", "0", app["errors"], 0)
+    if "two_workers" in rooms:
+        w = rooms["two_workers"]
+        add(f"Room, 2 workers: {w['issued']} positions unique and gap-free", "yes",
+            int(not (w["unique"] and w["gap_free"])), 0)
+    if "pages" in rooms:
+        p = rooms["pages"]
+        add(f"Room: a slide reaches {p['pages']} pages, p95", "≤ 1000 ms", p["p95_worst_ms"], 1000,
+            unit=" ms")
+        add(f"Room: server memory per page ({p['pages']} pages)", "reported",
+            p["server_rss_per_page_kb"], float("inf"), unit=" KB")
 
 
 def markdown(results: dict) -> str:

@@ -1,4 +1,4 @@
-"""Plain HTTP routes beside the Reflex app: liveness, readiness and Prometheus metrics.
+"""Plain HTTP routes beside the Reflex app: liveness, readiness, Prometheus metrics, `/api/v1`.
 
 Every request (pages and the websocket too: Reflex is mounted inside this app) passes through
 `RequestIdMiddleware`, so every log line of a request carries its id.
@@ -15,9 +15,10 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
+from starlette.routing import Mount, Route
 
 from queue_app import jobs, metrics, routes
+from queue_app.api_v1 import PREFIX, make_api
 from queue_app.db import engine
 from queue_app.logs import RequestIdMiddleware
 from queue_app.readiness import readiness
@@ -49,7 +50,7 @@ def build(*, database: Callable[[], sa.Engine] = engine, redis_url: str | None =
         return Response(body, media_type=content_type)
 
     return Starlette(routes=[Route(routes.HEALTH, healthz), Route(routes.READY, readyz),
-                             Route(routes.METRICS, scrape)],
+                             Route(routes.METRICS, scrape), Mount(PREFIX, app=make_api())],
                      middleware=[Middleware(RequestIdMiddleware)])
 
 

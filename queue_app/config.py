@@ -81,6 +81,10 @@ class Settings:
     mail_from: str = "queue@localhost"
     scheduler: bool = True
     trust_proxy: bool = False
+    redis_url: str = ""  # REFLEX_REDIS_URL (Reflex's own variable): shared by every worker
+    api_cors_origins: tuple[str, ...] = ()  # QUEUE_API_CORS_ORIGINS, comma-separated; none = off
+    api_join_limit: int = 30  # waiting-room tickets per IP per minute (QUEUE_API_JOIN_LIMIT)
+    api_status_limit: int = 600  # status reads per IP per minute and worker (QUEUE_API_STATUS_LIMIT)
     # Per tab (socket): events beyond a burst of `event_burst`, refilled at `events_per_second`,
     # are dropped with "Too many requests". 0 turns the limit off (benchmarks drive one tab hard).
     events_per_second: float = 10.0
@@ -131,7 +135,14 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
             values[field] = _flag(get(name))
     if get("SCHEDULER"):
         values["scheduler"] = get("SCHEDULER").lower() not in {"off", "0", "false", "no"}
+    if env.get("REFLEX_REDIS_URL", "").strip():
+        values["redis_url"] = env["REFLEX_REDIS_URL"].strip()
+    if get("API_CORS_ORIGINS"):
+        values["api_cors_origins"] = tuple(o.strip().rstrip("/") for o in
+                                           get("API_CORS_ORIGINS").split(",") if o.strip())
     for name, field, cast in (("SMTP_PORT", "smtp_port", int), ("ALMOST_POSITION", "almost_position", int),
+                              ("API_JOIN_LIMIT", "api_join_limit", int),
+                              ("API_STATUS_LIMIT", "api_status_limit", int),
                               ("DEFAULT_SERVICE_MINUTES", "default_service_minutes", int),
                               ("SMTP_TIMEOUT", "smtp_timeout", float),
                               ("EVENTS_PER_SECOND", "events_per_second", float),

@@ -13,14 +13,14 @@ from dataclasses import dataclass
 from apscheduler.schedulers.background import BackgroundScheduler
 from sqlmodel import Session
 
-from queue_app import live, metrics
+from queue_app import live, metrics, room_live
 from queue_app.clock import utcnow
 from queue_app.config import Settings, settings
 from queue_app.db import session
 from queue_app.mail import mailer
 from queue_app.mail.messages import Message
 from queue_app.models import DeliveryState
-from queue_app.services import auth, closing, delivery, passes, ratelimit
+from queue_app.services import auth, closing, delivery, passes, ratelimit, room_counter, rooms
 
 log = logging.getLogger("queue_app.jobs")
 Sessions = Callable[[], AbstractContextManager[Session]]
@@ -31,9 +31,12 @@ def close_expired_stores(*, sessions: Sessions = session, config: Settings = set
     """Close every store past its lifetime, then mail their reports right away."""
     with sessions() as db:
         closed = closing.close_expired_stores(db, now=utcnow())
+        ended = [room for store_id in closed if (room := rooms.room_of_store(db, store_id))]
     for store_id in closed:
         log.info("store %s closed at the end of its lifetime", store_id)
         live.hub.publish_soon(store_id)
+    for room in ended:  # every visitor page of the room says it is closed
+        room_live.publish_soon(room)
     if closed:
         deliver_reports(sessions=sessions, config=config)
 
@@ -83,6 +86,14 @@ def rotate_stale_passes() -> None:
             live.hub.publish_soon(store_id)
 
 
+def slide_rooms() -> None:
+    """Slide every waiting room whose interval is up (claimed: once across workers), then tell."""
+    with session() as db:
+        slides = rooms.slide_due_rooms(db, issued=room_counter.issued, now=utcnow())
+    for slide in slides:
+        room_live.publish_soon(slide.room, visitors=slide.moved)
+
+
 def prune_sessions_and_attempts() -> None:
     with session() as db:
         auth.prune_sessions(db, now=utcnow())
@@ -99,6 +110,7 @@ JOBS = (
     Job(close_expired_stores, 30),
     Job(deliver_reports, 15),
     Job(rotate_stale_passes, 60),
+    Job(slide_rooms, 1),  # intervals are ≥ 5 s; a claim per room makes extra runs harmless
     Job(prune_sessions_and_attempts, 600),
 )
 

@@ -65,6 +65,7 @@ class PassState(enum.StrEnum):
 class Source(enum.StrEnum):
     QR = "qr"
     WALK_IN = "walk-in"
+    ONLINE = "online"  # remote check-in from the public store page
 
 
 class DeliveryState(enum.StrEnum):
@@ -112,6 +113,10 @@ class Queue(SQLModel, table=True):
     position: int
     default_service_seconds: int = 300
     last_ticket: int = 0  # bumped atomically per join: tickets are monotonic per queue
+    # Remote check-in: the public store page offers a join form while `online` is on, until
+    # `online_cap` online parties wait in this queue.
+    online: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})
+    online_cap: int = Field(default=20, sa_column_kwargs={"server_default": "20"})
 
 
 class Pass(SQLModel, table=True):
@@ -206,3 +211,55 @@ class ReportDelivery(SQLModel, table=True):
     last_error: str = Field(default="", max_length=500)
     created_at: datetime = _time()
     finished_at: datetime | None = _time(nullable=True)
+
+
+class WaitingRoom(SQLModel, table=True):
+    """A store's waiting room: its rate and the end of the window (the session-queue design).
+
+    No row per visitor: a ticket is a signed position; positions come from `RoomCounter` (or
+    Redis). `next_slide_at` is the claim that lets exactly one worker slide the window each time.
+    """
+
+    __tablename__ = "waiting_room"
+
+    id: int | None = Field(default=None, primary_key=True)
+    store_id: int = Field(sa_column=sa.Column(sa.Integer, sa.ForeignKey("store.id", ondelete="CASCADE"),
+                                              nullable=False, unique=True))
+    slug: str = Field(max_length=64, unique=True)  # the visitor page `/w/[slug]`, unguessable
+    window_size: int
+    window_interval: int  # seconds
+    active_windows: int
+    target_url: str = Field(default="", max_length=500)
+    starts_at: datetime | None = _time(nullable=True)
+    paused: bool = False
+    window_end: int = 0
+    issued_seen: int = 0  # the counter as the last slide saw it (for the dashboard and report)
+    slid_at: datetime = _time()
+    next_slide_at: datetime = _time(index=True)
+
+
+class RoomCounter(SQLModel, table=True):
+    """The one database counter row per room (used when Redis is not configured)."""
+
+    __tablename__ = "room_counter"
+
+    room_id: int = Field(sa_column=sa.Column(sa.Integer, sa.ForeignKey("waiting_room.id",
+                                                                       ondelete="CASCADE"),
+                                             primary_key=True))
+    store_id: int = _fk("store.id")
+    value: int = 0
+
+
+class RoomMinute(SQLModel, table=True):
+    """Running totals of a room at the end of a minute, for the report (counts, no visitor data)."""
+
+    __tablename__ = "room_minute"
+    __table_args__ = (sa.UniqueConstraint("room_id", "minute"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    room_id: int = _fk("waiting_room.id", index=False)
+    store_id: int = _fk("store.id")
+    minute: datetime = _time()
+    issued: int = 0
+    admitted: int = 0
+    expired: int = 0

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from queue_app import jobs, live, routes
+from queue_app import jobs, live, room_live, routes
 from queue_app.api import api
 from queue_app.instrument import instrument_events
 from queue_app.live import adapter
@@ -15,6 +15,7 @@ from queue_app.pages.dashboard import dashboard_page
 from queue_app.pages.display import display_page
 from queue_app.pages.join import join_page
 from queue_app.pages.public import closed_page, public_page
+from queue_app.pages.room import room_dashboard_page, visitor_page
 from queue_app.pages.shell import PREVIEW_META, loading_shell
 from queue_app.pages.signin import forgot_page, reset_page, signin_page
 from queue_app.pages.signup import signup_page
@@ -24,6 +25,7 @@ from queue_app.state.confirm import ConfirmState
 from queue_app.state.dashboard import DashboardState
 from queue_app.state.join import JoinState
 from queue_app.state.public import DisplayState, PublicState
+from queue_app.state.room import RoomDashboardState, VisitorState
 from queue_app.state.signin import ForgotState, ResetState, SigninState
 from queue_app.state.signup import SignupState
 from queue_app.state.throttle import EventRateLimit
@@ -48,6 +50,8 @@ app.add_middleware(EventRateLimit())
 live.hub.bind({"customer": TicketBoard, "public": StoreBoard,
                "dashboard": DashboardState, "display": DisplayState})
 app.register_lifespan_task(live.hub.remember_loop)
+room_live.bind(visitor=VisitorState, owner=RoomDashboardState)
+app.register_lifespan_task(room_live.remember_loop)
 app.register_lifespan_task(jobs.run_scheduler)
 
 app.add_page(signup_page, route=routes.OPEN_STORE, title="Open a store · Queue System",
@@ -67,3 +71,6 @@ app.add_page(join_page, route=routes.JOIN, title="Join the queue", on_load=JoinS
 app.add_page(ticket_page, route=routes.TICKET, title="Your ticket", on_load=TicketState.load)
 app.add_page(public_page, route=routes.PUBLIC, title="Queue", on_load=PublicState.load)
 app.add_page(display_page, route=routes.DISPLAY, title="Now serving", on_load=DisplayState.load)
+app.add_page(visitor_page, route=routes.VISITOR, title="Waiting room", on_load=VisitorState.load)
+app.add_page(room_dashboard_page, route=routes.ROOM_DASHBOARD, title="Waiting room · Queue System",
+             on_load=RoomDashboardState.load)

@@ -18,6 +18,9 @@ HEALTH = "/healthz"
 READY = "/readyz"
 METRICS = "/metrics"
 CONFIRM = "/confirm/[token]"
+ROOM_DASHBOARD = "/room"
+VISITOR = "/w/[slug]"
+API = "/api/v1"
 
 
 def _fill(route: str, value: str) -> str:
@@ -46,3 +49,15 @@ def public_path(slug: str) -> str:
 
 def display_path(key: str) -> str:
     return _fill(DISPLAY, key)
+
+
+def visitor_path(slug: str) -> str:
+    return _fill(VISITOR, slug)
+
+
+def take_ticket_api(slug: str) -> str:
+    return f"{API}/rooms/{quote(slug, safe='')}/tickets"
+
+
+def continue_api(slug: str) -> str:
+    return f"{API}/rooms/{quote(slug, safe='')}/continue"

@@ -132,8 +132,11 @@ class StoreForm:
 
 def validate_store_form(*, email: object, password: object, confirm: object, name: object,
                         queue_names: Sequence[object], timezone: object,
-                        description: object = "") -> StoreForm:
-    """Check every rule of the open-store form at once; raise `ValidationError` listing each field."""
+                        description: object = "", queues_optional: bool = False) -> StoreForm:
+    """Check every rule of the open-store form at once; raise `ValidationError` listing each field.
+
+    `queues_optional`: a waiting room may open with no counter queue beside it.
+    """
     form = StoreForm(email=normalize_email(email), password=raw_password(password),
                      name=clean_line(name), queue_names=tuple(clean_line(q) for q in queue_names),
                      timezone=clean_line(timezone), description=clean_text(description))
@@ -142,7 +145,8 @@ def validate_store_form(*, email: object, password: object, confirm: object, nam
     errors["name"] = text_error(form.name, label="store name", maximum=STORE_NAME_MAX)
     errors["description"] = text_error(form.description, label="description",
                                        maximum=DESCRIPTION_MAX, required=False)
-    errors |= queue_names_errors(form.queue_names)
+    if form.queue_names or not queues_optional:
+        errors |= queue_names_errors(form.queue_names)
     errors["timezone"] = timezone_error(form.timezone)
     errors = {field: message for field, message in errors.items() if message}
     if errors:

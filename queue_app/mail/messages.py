@@ -6,6 +6,7 @@ import html
 from dataclasses import dataclass, field
 
 from queue_app.reports import ReportSummary
+from queue_app.room_reports import RoomSummary
 
 
 @dataclass(frozen=True)
@@ -71,6 +72,24 @@ def _totals(summary: ReportSummary) -> list[tuple[str, str]]:
             ("Average wait", summary.average_wait), ("Longest wait", summary.longest_wait),
             ("Busiest hour", summary.busiest_hour),
             *((f"Service time, {queue}", time) for queue, time in summary.service_times)]
+
+
+def room_report_message(*, to: str, room_name: str, date: str, summary: RoomSummary,
+                        attachments: tuple[Attachment, ...]) -> Message:
+    """The waiting room's report: totals in the body, counts per minute attached; no visitor data."""
+    name = " ".join(room_name.split())
+    intro = f"Your waiting room “{name}” has closed. Here is how {date} went."
+    totals = [("Tickets issued", str(summary.issued)), ("Let in", str(summary.admitted)),
+              ("Expired (let in, did not continue in time)", str(summary.expired)),
+              ("Busiest minute", summary.busiest_minute)]
+    outro = ("The counts per minute are attached. Visitors were never asked for personal data, "
+             "so there is none to delete.")
+    text = "\n".join([intro, "", *(f"{label}: {value}" for label, value in totals), "", outro, ""])
+    rows = "".join(f"<tr><th align=\"left\">{html.escape(label)}</th><td>{html.escape(value)}</td></tr>"
+                   for label, value in totals)
+    body = f"<p>{html.escape(intro)}</p><table>{rows}</table><p>{html.escape(outro)}</p>"
+    return Message(to=to, subject=f"Waiting room report: {name} ({date})", text=text, html=body,
+                   attachments=attachments)
 
 
 def confirm_email_message(*, to: str, store_name: str, link: str) -> Message:

@@ -107,6 +107,8 @@ def _customer_row(customer: rx.Var) -> rx.Component:
                 customer["state_label"], style=keep,
                 color_scheme=rx.match(customer["state"], *_BADGE.items(), "gray"))),
             rx.cond(customer["walk_in"], rx.badge("walk-in", variant="outline", style=keep)),
+            rx.cond(customer["online"], rx.badge("online", variant="outline", color_scheme="cyan",
+                                                 style=keep)),
             rx.cond(customer["party"], rx.badge(customer["party"], variant="outline",
                                                 color_scheme="purple", style=keep)),
             rx.cond(customer["phone"], rx.text(customer["phone"], style={**muted, **keep})),
@@ -163,6 +165,28 @@ def _finished(queue: rx.Var) -> rx.Component:
         width="100%", margin_top="4px"))
 
 
+def _online_controls(queue: rx.Var) -> rx.Component:
+    """`Online check-in` (remote joins from the public page) and its cap of online parties."""
+    field_id = "online-cap-" + queue["id"].to(str)
+    return rx.hstack(
+        rx.el.label(rx.switch(checked=queue["online"].to(bool), on_change=D.set_online(queue["id"]),
+                              aria_label="Online check-in"),
+                    "Online check-in", style={"display": "flex", "gap": "0.5rem",
+                                              "align_items": "center", "min_height": "40px"}),
+        rx.cond(queue["online"], rx.popover.root(
+            rx.popover.trigger(rx.button("Cap: ", queue["online_cap"], variant="ghost", size="1",
+                                         style={"min_height": "32px"})),
+            rx.popover.content(rx.form(rx.vstack(
+                rx.el.label("Online parties waiting at most", html_for=field_id),
+                rx.input(id=field_id, name="online_cap", type="number", min=1,
+                         default_value=queue["online_cap"].to(str), style=styles.input_box),
+                rx.el.input(type="hidden", name="queue_id", value=queue["id"]),
+                rx.el.input(type="hidden", name="online", value="on"),
+                rx.popover.close(rx.button("Save", type="submit", style=styles.big_button)),
+                spacing="2"), on_submit=D.set_online_cap, reset_on_submit=False)))),
+        align="center", spacing="3")
+
+
 def _queue_panel(queue: rx.Var) -> rx.Component:
     small = {"color": styles.MUTED, "font_size": "0.8125rem"}
     return rx.vstack(
@@ -180,6 +204,7 @@ def _queue_panel(queue: rx.Var) -> rx.Component:
                     rx.cond(queue["estimate_basis"], " · " + queue["estimate_basis"].to(str), ""),
                     style=small),
             _service_time_popover(queue), align="center", wrap="wrap", column_gap="8px"),
+        _online_controls(queue),
         rx.cond(queue["customers"].to(list).length() > 0,
                 rx.box(rx.foreach(queue["customers"].to(list[dict]), _customer_row), role="list",
                        aria_label=queue["name"].to(str) + " customers", width="100%"),

@@ -15,7 +15,7 @@ from queue_app.pages.components import (
     submit_button,
     text_input,
 )
-from queue_app.state.signup import SignupState
+from queue_app.state.signup import ROOM, STORE, SignupState
 
 E = SignupState.errors
 
@@ -49,6 +49,29 @@ def _timezone_select() -> rx.Component:
                "border": "1px solid var(--gray-7)", "background": "var(--color-surface)"})
 
 
+def _number(label: str, name: str, default: str, hint: str = "") -> rx.Component:
+    return field(label, text_input(name, input_type="number", default_value=default,
+                                   input_mode="numeric"), E[name], field_id=name, hint=hint)
+
+
+def _room_fields() -> rx.Component:
+    """The waiting room's rate and target (SPEC §6b), shown when that choice is made."""
+    return rx.vstack(
+        _number("Window size", "window_size", "50", "How many people are let in at a time."),
+        _number("Window interval (seconds)", "window_interval", "60",
+                "How often the next group is let in (5 to 3600 seconds)."),
+        _number("Active windows", "active_windows", "2",
+                "How many intervals someone has to continue once let in (2 or more)."),
+        field("Target URL", text_input("target_url", input_type="url",
+                                       placeholder="https://your-shop.example/checkout"),
+              E["target_url"], field_id="target_url",
+              hint="Where people go when it's their turn (optional)."),
+        field("Starts at", text_input("starts", input_type="datetime-local"), E["starts"],
+              field_id="starts", hint="Optional: the first group is let in at this time."),
+        _number("Lifetime (hours)", "lifetime", "24", "The room closes by itself after this."),
+        spacing="4", width="100%")
+
+
 def signup_page() -> rx.Component:
     return page_shell(
         brand(),
@@ -69,12 +92,20 @@ def signup_page() -> rx.Component:
                       E["confirm"], field_id="confirm"),
                 field("Store name", text_input("name", max_length=domain.STORE_NAME_MAX + 20),
                       E["name"], field_id="name"),
+                rx.radio([STORE, ROOM], value=SignupState.kind, on_change=SignupState.choose_kind,
+                         direction="row", spacing="4", size="3", aria_label="What to open"),
+                rx.cond(SignupState.kind == ROOM, _room_fields()),
+                rx.cond(SignupState.kind == ROOM, rx.text(
+                    "Counter queues beside the waiting room are optional.", size="2",
+                    color="var(--gray-11)")),
                 rx.foreach(SignupState.slots, _queue_row),
                 error_message(E["queues"], "queues-error"),
                 rx.button(rx.icon("plus"), "Add queue", type="button", variant="soft", size="3",
                           on_click=SignupState.add_queue, style=styles.big_button),
                 field("Time zone", _timezone_select(), E["timezone"], field_id="timezone"),
-                submit_button("Open store", loading=SignupState.busy),
+                rx.cond(SignupState.kind == ROOM,
+                        submit_button("Open waiting room", loading=SignupState.busy),
+                        submit_button("Open store", loading=SignupState.busy)),
                 spacing="4", width="100%"),
             on_submit=SignupState.submit, reset_on_submit=False, width="100%"),
         rx.hstack(rx.text("Already open today?"), link("Sign in", routes.SIGN_IN)),

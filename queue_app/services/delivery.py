@@ -43,10 +43,12 @@ from queue_app.models import (
     Queue,
     ReportDelivery,
     ResetToken,
+    RoomCounter,
+    RoomMinute,
     Store,
     StoreStatus,
 )
-from queue_app.services import confirmation
+from queue_app.services import confirmation, room_report
 from queue_app.services.snapshot import load_snapshot
 
 log = logging.getLogger("queue_app.delivery")
@@ -117,6 +119,8 @@ def _attempt(db: Session, claim: Claim, *, now: datetime, config: Settings) -> D
     csv, filename = reports.report_csv(snap), reports.report_filename(snap)
     message = report_message(to=store.email, store_name=snap.name, date=reports.report_date(snap),
                              summary=reports.summarize(snap), filename=filename, csv=csv)
+    if (room := room_report.build(db, snap, to=store.email, counter=message.attachments)) is not None:
+        message, csv, filename = room, room.attachments[-1].content, room.attachments[-1].filename
     db.commit()  # end the read: nothing stays locked while we talk to the mail server
     if not confirmation.may_mail(store, config):
         path = archive_csv(config.report_archive_dir, f"store-{claim.store_id}-{filename}", csv)
@@ -186,7 +190,7 @@ def purge_store(db: Session, store_id: int) -> None:
     The store row itself stays, holding only its name and times, so that its public page says
     "closed" instead of "not found" and its delivery row still proves it was reported.
     """
-    for table in (Customer, Party, Pass, Queue, OwnerSession, ResetToken):
+    for table in (Customer, Party, Pass, Queue, OwnerSession, ResetToken, RoomMinute, RoomCounter):
         db.exec(delete(table).where(table.store_id == store_id))
     db.exec(update(Store).where(Store.id == store_id, Store.status == StoreStatus.CLOSING)
             .values(status=StoreStatus.CLOSED, email="", password_hash="", confirm_token_hash=None))

@@ -23,6 +23,10 @@ LIMITS: dict[str, tuple[int, timedelta]] = {
     # Per store and IP. Each join also needs a fresh code scanned at the counter, so this only has
     # to stop scripts, not a busy shop whose guests share one Wi-Fi (NAT) address.
     "join-ip": (300, timedelta(minutes=10)),
+    # Online check-in has no code from the counter: per store, a shop's Wi-Fi still fits, a script
+    # does not; one browser joins a few times at most (a party that left and came back).
+    "online-ip": (30, timedelta(minutes=10)),
+    "online-browser": (3, timedelta(minutes=10)),
 }
 # Kinds that lock: reaching the limit refuses `who` for a whole window from the last attempt counted
 # (SPEC §1.2), instead of letting one more attempt through as soon as the oldest one ages out.

@@ -10,8 +10,9 @@ from sqlmodel import Session, col, select
 
 from queue_app import domain
 from queue_app.config import settings
+from queue_app.domain.rooms import RoomForm
 from queue_app.models import Queue, Store, StoreStatus
-from queue_app.services import ratelimit
+from queue_app.services import ratelimit, rooms
 from queue_app.services.errors import NotAllowed, NotFound, RateLimited, ValidationError
 from queue_app.services.security import hash_password
 
@@ -19,8 +20,8 @@ EMAIL_TAKEN = "A store with this email is already open — sign in instead."
 
 
 def open_store(db: Session, form: domain.StoreForm, *, now: datetime, client_ip: str = "",
-               origin: str = "") -> Store:
-    """Create a store and its queues in one transaction; one open store per email.
+               origin: str = "", room: RoomForm | None = None) -> Store:
+    """Create a store, its queues (and its waiting room) in one transaction; one open store per email.
 
     `origin` is the address the owner opened it at: mailed links use it when no base URL is set.
     """
@@ -37,7 +38,7 @@ def open_store(db: Session, form: domain.StoreForm, *, now: datetime, client_ip:
     store = Store(email=form.email, password_hash=password_hash, name=form.name,
                   description=form.description, timezone=form.timezone, origin=origin[:255],
                   slug=secrets.token_urlsafe(12), display_key=secrets.token_urlsafe(24),
-                  opened_at=now, closes_at=now + settings.store_lifetime)
+                  opened_at=now, closes_at=now + (room and room.lifetime or settings.store_lifetime))
     db.add(store)
     try:
         db.flush()
@@ -45,6 +46,8 @@ def open_store(db: Session, form: domain.StoreForm, *, now: datetime, client_ip:
         for position, (name, prefix) in enumerate(zip(form.queue_names, prefixes, strict=True)):
             db.add(Queue(store_id=store.id, name=name, prefix=prefix, position=position,
                          default_service_seconds=settings.default_service_minutes * 60))
+        if room is not None:
+            rooms.add_room(db, store, room, now=now)
         db.commit()
     except sa.exc.IntegrityError:  # a concurrent open with the same email won the race
         db.rollback()

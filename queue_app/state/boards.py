@@ -26,4 +26,5 @@ class StoreBoard(rx.State):
     store_name: str = ""
     description: str = ""
     closed: bool = False
-    queues: list[dict] = []  # key, name, waiting, serving, wait
+    queues: list[dict] = []  # key, name, waiting, serving, wait, online (remote check-in)
+    online: bool = False  # a queue takes remote check-in: the public page shows its join form

@@ -9,8 +9,9 @@ import reflex as rx
 
 from queue_app import jobs, live, routes
 from queue_app.clock import utcnow
+from queue_app.db import read_session
 from queue_app.models import Store
-from queue_app.services import auth, closing, confirmation, customers, stores
+from queue_app.services import auth, closing, confirmation, customers, online, rooms, stores
 from queue_app.services.errors import DomainError, NotAllowed, StaleUpdate, StoreClosed, ValidationError
 from queue_app.services.security import token_hash
 from queue_app.state.common import OwnerAuth, log, page_origin
@@ -22,6 +23,11 @@ from queue_app.state.dashboard_db import (
     signed_in_store,
     write,
 )
+
+
+def _room_only(store_id: int) -> bool:
+    with read_session() as db:
+        return rooms.room_only(db, store_id)
 
 
 class DashboardState(rx.State):
@@ -69,6 +75,8 @@ class DashboardState(rx.State):
             self._forget_personal()
             await live.hub.unwatch(self.router.session.client_token)
             return rx.redirect(routes.CLOSED if isinstance(refused, StoreClosed) else routes.SIGN_IN)
+        if await asyncio.to_thread(_room_only, store.id):  # a waiting room alone: its own screen
+            return rx.redirect(routes.ROOM_DASHBOARD)
         await asyncio.to_thread(ensure_pass, store.id)  # off the event loop
         token = (await self.get_state(OwnerAuth)).token
         await live.hub.show(self.router.session.client_token, store.id, "dashboard",
@@ -228,6 +236,22 @@ class DashboardState(rx.State):
             db, store, form.get("queue_id"), form.get("minutes"), now=utcnow()))
         if not self.error:
             self.message = "Default service time saved."
+
+    @rx.event
+    async def set_online(self, queue_id: int, on: bool):
+        """The queue's `Online check-in` switch: the public page offers (or stops) its join form."""
+        await self._act(lambda db, store: online.set_online(db, store, queue_id, on, now=utcnow()))
+        if not self.error:
+            self.message = "Online check-in is on." if on else "Online check-in is off."
+
+    @rx.event
+    async def set_online_cap(self, data: dict):
+        form = form_of(data)
+        await self._act(lambda db, store: online.set_online(
+            db, store, form.get("queue_id"), form.get("online") == "on", cap=form.get("online_cap"),
+            now=utcnow()))
+        if not self.error:
+            self.message = "Online cap saved."
 
     @rx.event
     async def regenerate_display_key(self):

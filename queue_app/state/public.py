@@ -10,15 +10,18 @@ import asyncio
 
 import reflex as rx
 
-from queue_app import live
+from queue_app import live, routes
 from queue_app.clock import utcnow
 from queue_app.config import settings
 from queue_app.db import read_session, session
-from queue_app.models import StoreStatus
-from queue_app.services import passes, stores
-from queue_app.services.errors import DomainError
+from queue_app.domain.keys import opaque_key
+from queue_app.models import Store, StoreStatus
+from queue_app.services import online, passes, stores
+from queue_app.services.errors import DomainError, ValidationError
+from queue_app.services.security import token_hash
 from queue_app.services.slugs import public_slugs
-from queue_app.state.common import page_origin, route_param
+from queue_app.state.common import client_ip, page_origin, route_param
+from queue_app.state.join import BrowserId
 from queue_app.views.common import store_key
 
 
@@ -41,9 +44,50 @@ def _display_store(key: str) -> tuple[int, str]:
         return store.id, store.display_key
 
 
+def _join_online(store_id: int, browser: str, data: dict):
+    """Remote check-in: the queue comes as its opaque key (the page never sees a queue id)."""
+    with session() as db:
+        store = db.get(Store, store_id)
+        ids = {store_key_of_queue(store_id, q.id): q.id for q in stores.queues_of(db, store_id)}
+        person = {"name": data.get("name"), "phone": data.get("phone"),
+                  "queue_id": ids.get(str(data.get("queue", "")))}
+        return online.join_online(db, store, browser, [person], now=utcnow(), client_ip=data["ip"])
+
+
+def store_key_of_queue(store_id: int, queue_id: int) -> str:
+    return opaque_key(settings.secret_key, "queue", store_id, queue_id)
+
+
 class PublicState(rx.State):
     found: bool = True
     store_key: str = ""
+    errors: dict[str, str] = {}  # the online check-in form's messages
+    busy: bool = False
+    _store_id: int = 0
+
+    @rx.event
+    async def join(self, data: dict):
+        """Remote check-in: one person, no code from the counter (rate-limited per IP and browser)."""
+        data = data if isinstance(data, dict) else {}
+        if self.busy or not self._store_id:
+            return
+        self.busy = True
+        yield
+        browser = token_hash((await self.get_state(BrowserId)).ensure())
+        try:
+            party = await asyncio.to_thread(_join_online, self._store_id, browser,
+                                            {**data, "ip": client_ip(self)})
+        except ValidationError as error:
+            self.errors = {k.removesuffix("-0"): v for k, v in error.errors.items()}
+            return
+        except DomainError as error:
+            self.errors = {"form": error.message}
+            return
+        finally:
+            self.busy = False
+        self.errors = {}
+        live.hub.publish_soon(party.store_id)
+        yield rx.redirect(routes.ticket_path(party.secret))
 
     @rx.event
     async def load(self):
@@ -55,6 +99,7 @@ class PublicState(rx.State):
             await live.hub.unwatch(token)
             return
         self.found, self.store_key = True, store_key(settings.secret_key, store_id)
+        self._store_id, self.errors = store_id, {}
         await live.hub.show(token, store_id, "public")
 
 

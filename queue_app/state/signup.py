@@ -10,11 +10,13 @@ import reflex as rx
 from queue_app import domain, jobs, routes
 from queue_app.clock import utcnow
 from queue_app.db import session
+from queue_app.domain.rooms import RoomForm, validate_room_form
 from queue_app.services import auth, confirmation, stores
 from queue_app.services.errors import DomainError, ValidationError
 from queue_app.state.common import OwnerAuth, client_ip, log, page_origin
 
 _slot_ids = itertools.count(1)
+STORE, ROOM = "Counter store", "Waiting room"
 
 
 class SignupState(rx.State):
@@ -25,6 +27,12 @@ class SignupState(rx.State):
     email_taken: bool = False  # the email has an open store: the page offers "Sign in instead"
     timezone: str = "UTC"
     busy: bool = False
+    kind: str = "Counter store"  # or "Waiting room" (the choice's visible labels)
+
+    @rx.event
+    def choose_kind(self, kind: str):
+        if kind in (STORE, ROOM):
+            self.kind, self.errors = kind, {}
 
     @rx.event
     def add_queue(self):
@@ -47,7 +55,7 @@ class SignupState(rx.State):
     @rx.event
     def load(self):
         """A fresh form on every visit; the time zone is prefilled from the browser."""
-        self.slots, self.errors, self.busy = ["q0"], {}, False
+        self.slots, self.errors, self.busy, self.kind = ["q0"], {}, False, STORE
         return SignupState.guess_timezone
 
     @rx.event
@@ -66,13 +74,18 @@ class SignupState(rx.State):
 
     async def _open(self, data: dict):
         data = data if isinstance(data, dict) else {}  # a forged event may send anything
+        room = self.kind == ROOM
         names = [data.get(f"queue-{slot}", "") for slot in self.slots]
+        if room:  # queues beside a waiting room are optional: blank rows mean none
+            names = [name for name in names if str(name).strip()]
         try:
             form = domain.validate_store_form(
                 email=data.get("email"), password=data.get("password"), confirm=data.get("confirm"),
-                name=data.get("name"), queue_names=names, timezone=data.get("timezone"))
+                name=data.get("name"), queue_names=names, timezone=data.get("timezone"),
+                queues_optional=room)
+            room_form = _room_form(data, form.timezone) if room else None
             store, token, mail = await asyncio.to_thread(  # Argon2 off the event loop
-                _open_and_sign_in, form, client_ip(self), page_origin(self))
+                _open_and_sign_in, form, client_ip(self), page_origin(self), room_form)
         except ValidationError as error:
             self.errors = {_slot_key(k, self.slots): v for k, v in error.errors.items()}
             self.email_taken = self.errors.get("email") == stores.EMAIL_TAKEN
@@ -80,18 +93,25 @@ class SignupState(rx.State):
         except DomainError as error:
             self.errors = {"form": error.message}
             return None
-        log.info("store %s opened", store.id)
+        log.info("store %s opened%s", store.id, " with a waiting room" if room else "")
         if mail is not None:
             jobs.mail_soon(mail, store_id=store.id, what="confirmation")
         self.errors = {}
         (await self.get_state(OwnerAuth)).token = token
-        return rx.redirect(routes.DASHBOARD)
+        return rx.redirect(routes.ROOM_DASHBOARD if room else routes.DASHBOARD)
 
 
-def _open_and_sign_in(form: domain.StoreForm, ip: str, origin: str):
+def _room_form(data: dict, zone: str) -> RoomForm:
+    return validate_room_form(size=data.get("window_size"), interval=data.get("window_interval"),
+                              active=data.get("active_windows"), target_url=data.get("target_url"),
+                              lifetime_hours=data.get("lifetime"), starts=data.get("starts"),
+                              zone=zone, now=utcnow())
+
+
+def _open_and_sign_in(form: domain.StoreForm, ip: str, origin: str, room: RoomForm | None = None):
     with session() as db:
         now = utcnow()
-        store = stores.open_store(db, form, now=now, client_ip=ip, origin=origin)
+        store = stores.open_store(db, form, now=now, client_ip=ip, origin=origin, room=room)
         mail = confirmation.issue(db, store) if confirmation.required() else None
         return store, auth.start_session(db, store, now=now), mail
 

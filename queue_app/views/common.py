@@ -46,5 +46,6 @@ def _queue_summaries(snap: StoreSnapshot) -> list[dict]:
             "wait": domain.format_wait(domain.estimated_wait_seconds(waiting, averages[q.id])),
             "average_service": domain.format_wait(averages[q.id]).removeprefix("about "),
             "default_minutes": q.default_service_seconds // 60,
+            "online": q.online, "online_cap": q.online_cap,
         })
     return result

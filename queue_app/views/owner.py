@@ -76,7 +76,7 @@ def _owner_row(snap: StoreSnapshot, c: CustomerRow, now: datetime) -> dict:
         "id": c.id, "ticket": domain.ticket_label(prefix, c.ticket_number), "name": c.name,
         "phone": c.phone, "state": c.state.value, "state_label": domain.STATE_LABELS[c.state]
         .replace("Your turn", "Called"), "party": f"party of {c.party_size}" if c.party_size > 1
-        else "", "walk_in": c.source is Source.WALK_IN,
+        else "", "walk_in": c.source is Source.WALK_IN, "online": c.source is Source.ONLINE,
         "waited": domain.format_duration(end - c.joined_at),
         "joined": local_time(c.joined_at, snap.timezone),
         "joined_iso": c.joined_at.isoformat(),

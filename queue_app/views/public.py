@@ -6,7 +6,7 @@ from queue_app.domain.snapshot import StoreSnapshot
 from queue_app.models import StoreStatus
 from queue_app.views.common import queue_key, queue_summaries, store_key
 
-SHOWN = ("name", "waiting", "serving", "wait")
+SHOWN = ("name", "waiting", "serving", "wait", "online")  # online: remote check-in is on
 
 
 def store_board(snap: StoreSnapshot, secret: str) -> dict:
@@ -16,4 +16,5 @@ def store_board(snap: StoreSnapshot, secret: str) -> dict:
         "description": snap.description, "closed": snap.status is not StoreStatus.OPEN,
         "queues": [{"key": queue_key(secret, snap, q["id"])} | {k: q[k] for k in SHOWN}
                    for q in queue_summaries(snap)],
+        "online": snap.status is StoreStatus.OPEN and any(q["online"] for q in queue_summaries(snap)),
     }

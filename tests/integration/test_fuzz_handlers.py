@@ -34,6 +34,7 @@ from queue_app.state.confirm import ConfirmState
 from queue_app.state.dashboard import DashboardState
 from queue_app.state.join import BrowserId, JoinState
 from queue_app.state.public import DisplayState, PublicState
+from queue_app.state.room import RoomDashboardState, VisitorState
 from queue_app.state.signin import ForgotState, ResetState, SigninState
 from queue_app.state.signup import SignupState
 from queue_app.state.ticket import TicketState
@@ -51,6 +52,10 @@ MAY_CHANGE: dict[tuple[type, str], set[str]] = {
     (DashboardState, "save_description"): {"store"},
     (DashboardState, "regenerate_display_key"): {"store"},
     (DashboardState, "set_default_service"): {"queue"},
+    (DashboardState, "set_online"): {"queue"},
+    (DashboardState, "set_online_cap"): {"queue"},
+    (PublicState, "join"): {"party", "customer", "queue", "attempt"},
+    (RoomDashboardState, "close_room"): {"store", "report_delivery"},
     (DashboardState, "close_store"): {"store", "report_delivery"},
     (DashboardState, "sign_out"): {"owner_session"},
     (DashboardState, "resend_confirmation"): {"store", "attempt"},
@@ -63,7 +68,8 @@ MAY_CHANGE: dict[tuple[type, str], set[str]] = {
     (SigninState, "submit"): {"attempt", "owner_session"},
     (ForgotState, "submit"): {"attempt", "reset_token"},
     (ResetState, "submit"): {"reset_token", "store", "owner_session"},
-    (SignupState, "submit"): {"store", "queue", "attempt", "owner_session"},
+    (SignupState, "submit"): {"store", "queue", "attempt", "owner_session", "waiting_room",
+                              "room_counter"},
 }
 
 
@@ -73,7 +79,8 @@ def _may_change(cls: type, name: str) -> set[str]:
 
 
 STATES = (DashboardState, JoinState, TicketState, PublicState, DisplayState, SigninState,
-          ForgotState, ResetState, SignupState, ConfirmState, OwnerAuth, BrowserId)
+          ForgotState, ResetState, SignupState, ConfirmState, OwnerAuth, BrowserId,
+          VisitorState, RoomDashboardState)
 # `setvar` is Reflex's own and can set nothing here: see the test at the end.
 HANDLERS = [(cls, name) for cls in STATES for name in sorted(cls.event_handlers) if name != "setvar"]
 FORM_KEYS = ["name", "phone", "queue", "queue_id", "minutes", "description", "email", "password",

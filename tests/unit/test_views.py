@@ -166,7 +166,8 @@ def test_public_summaries_show_counts_and_tickets_but_no_names_or_phones():
     assert [(s["name"], s["waiting"], s["serving"]) for s in summaries] == [("Haircut", 1, "A-002"),
                                                                            ("Color", 1, "—")]
     assert [s["wait"] for s in summaries] == ["about 10 min", "about 20 min"]  # a newcomer's wait
-    assert all(set(s) == {"key", "name", "waiting", "serving", "wait"} for s in summaries)  # no id
+    assert all(set(s) == {"key", "name", "waiting", "serving", "wait", "online"}  # no id
+               for s in summaries)
     shown = repr(summaries)
     assert "Secret" not in shown and "+33" not in shown and "secret-of" not in shown
 

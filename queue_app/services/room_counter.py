@@ -1,0 +1,115 @@
+"""Where waiting-room positions come from: Redis `INCR` when Redis is configured, else one row.
+
+Either way a position is taken atomically, so positions are unique and gap-free across workers
+and replicas, and no row is written per visitor. The Redis path also counts the caller's tickets
+per minute in the same round trip (a Lua script), so a refused request never burns a position.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from functools import cache
+from typing import Protocol
+
+import redis
+import redis.asyncio as aioredis
+from sqlmodel import Session, select, update
+
+from queue_app.config import settings
+from queue_app.models import RoomCounter
+
+REDIS_CONNECT_TIMEOUT = 1.0  # seconds: a Redis that is down fails fast with a clear 503
+REDIS_TIMEOUT = 2.0  # a busy Redis (or machine) gets a little longer before the 503
+_ISSUE = """
+local n = redis.call('INCR', KEYS[1])
+if n == 1 then redis.call('EXPIRE', KEYS[1], 61) end
+if n > tonumber(ARGV[1]) then return -math.max(redis.call('TTL', KEYS[1]), 1) end
+return redis.call('INCR', KEYS[2])
+"""
+
+
+class Unavailable(Exception):
+    """The shared counter cannot be reached right now (Redis down); callers answer 503."""
+
+
+class Limited(Exception):
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(f"retry after {retry_after}s")
+        self.retry_after = retry_after
+
+
+class Room(Protocol):
+    id: int
+    slug: str
+
+
+def position_key(room: Room) -> str:
+    """Keyed by the random slug, so a new database never inherits an old room's count."""
+    return f"queue:room:{room.slug}:issued"
+
+
+def db_issue(db: Session, room_id: int) -> int:
+    """`UPDATE … RETURNING` on the room's one counter row (a row lock; no gaps, no duplicates)."""
+    value = db.exec(update(RoomCounter).where(RoomCounter.room_id == room_id)
+                    .values(value=RoomCounter.value + 1).returning(RoomCounter.value)).scalar_one()
+    db.commit()
+    return value
+
+
+def db_issued(db: Session, room: Room) -> int:
+    return db.exec(select(RoomCounter.value).where(RoomCounter.room_id == room.id)).first() or 0
+
+
+@dataclass
+class RedisCounter:
+    """Positions in Redis; one async client for the endpoints, one sync client for the jobs."""
+
+    url: str
+
+    def __post_init__(self) -> None:
+        options = {"socket_timeout": REDIS_TIMEOUT, "socket_connect_timeout": REDIS_CONNECT_TIMEOUT,
+                   "retry_on_timeout": False}
+        self._async = aioredis.Redis.from_url(self.url, **options)
+        self._sync = redis.Redis.from_url(self.url, **options)
+        self._script = self._async.register_script(_ISSUE)
+
+    async def issue(self, room: Room, caller: str, limit: int) -> int:
+        """The next position, or `Limited` when `caller` took `limit` tickets this minute."""
+        minute = int(time.time() // 60)
+        keys = [f"queue:rl:ticket:{caller}:{minute}", position_key(room)]
+        try:
+            value = int(await self._script(keys=keys, args=[limit]))
+        except redis.RedisError as error:
+            raise Unavailable(str(error)) from None
+        if value < 0:
+            raise Limited(-value)
+        return value
+
+    def issued(self, room: Room) -> int:
+        try:
+            return int(self._sync.get(position_key(room)) or 0)
+        except redis.RedisError as error:
+            raise Unavailable(str(error)) from None
+
+    def forget(self, room: Room) -> None:
+        try:
+            self._sync.delete(position_key(room))
+        except redis.RedisError:
+            pass  # a room's counter holds no personal data; it only costs a few bytes
+
+    async def close(self) -> None:
+        await self._async.aclose()
+        self._sync.close()
+
+
+@cache
+def redis_counter() -> RedisCounter | None:
+    """This process's Redis counter when `REFLEX_REDIS_URL` is set, else None (the database row)."""
+    return RedisCounter(settings.redis_url) if settings.redis_url else None
+
+
+def issued(db: Session, room: Room) -> int:
+    """How many positions the room handed out, from wherever they are counted."""
+    counter = redis_counter()
+    return counter.issued(room) if counter else db_issued(db, room)
