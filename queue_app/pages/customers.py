@@ -165,26 +165,30 @@ def _finished(queue: rx.Var) -> rx.Component:
         width="100%", margin_top="4px"))
 
 
-def _online_controls(queue: rx.Var) -> rx.Component:
-    """`Online check-in` (remote joins from the public page) and its cap of online parties."""
+def _online_switch(queue: rx.Var) -> rx.Component:
+    """`Online check-in`: remote joins from the public page (beside the queue's other settings)."""
+    return rx.el.label(
+        rx.switch(checked=queue["online"].to(bool), on_change=D.set_online(queue["id"]),
+                  aria_label="Online check-in"),
+        "Online check-in", title="Customers may also join from the store's public page",
+        style={"display": "flex", "gap": "0.375rem", "align_items": "center", "min_height": "24px",
+               "flex_shrink": "0", "font_size": "0.875rem", "cursor": "pointer"})
+
+
+def _online_cap(queue: rx.Var) -> rx.Component:
+    """With online check-in on: the cap of online parties waiting, editable in a popover."""
     field_id = "online-cap-" + queue["id"].to(str)
-    return rx.hstack(
-        rx.el.label(rx.switch(checked=queue["online"].to(bool), on_change=D.set_online(queue["id"]),
-                              aria_label="Online check-in"),
-                    "Online check-in", style={"display": "flex", "gap": "0.5rem",
-                                              "align_items": "center", "min_height": "40px"}),
-        rx.cond(queue["online"], rx.popover.root(
-            rx.popover.trigger(rx.button("Cap: ", queue["online_cap"], variant="ghost", size="1",
-                                         style={"min_height": "32px"})),
-            rx.popover.content(rx.form(rx.vstack(
-                rx.el.label("Online parties waiting at most", html_for=field_id),
-                rx.input(id=field_id, name="online_cap", type="number", min=1,
-                         default_value=queue["online_cap"].to(str), style=styles.input_box),
-                rx.el.input(type="hidden", name="queue_id", value=queue["id"]),
-                rx.el.input(type="hidden", name="online", value="on"),
-                rx.popover.close(rx.button("Save", type="submit", style=styles.big_button)),
-                spacing="2"), on_submit=D.set_online_cap, reset_on_submit=False)))),
-        align="center", spacing="3")
+    return rx.cond(queue["online"], rx.popover.root(
+        rx.popover.trigger(rx.button("Online cap: ", queue["online_cap"], variant="ghost", size="1",
+                                     style={"min_height": "32px"})),
+        rx.popover.content(rx.form(rx.vstack(
+            rx.el.label("Online parties waiting at most", html_for=field_id),
+            rx.input(id=field_id, name="online_cap", type="number", min=1,
+                     default_value=queue["online_cap"].to(str), style=styles.input_box),
+            rx.el.input(type="hidden", name="queue_id", value=queue["id"]),
+            rx.el.input(type="hidden", name="online", value="on"),
+            rx.popover.close(rx.button("Save", type="submit", style=styles.big_button)),
+            spacing="2"), on_submit=D.set_online_cap, reset_on_submit=False))))
 
 
 def _queue_panel(queue: rx.Var) -> rx.Component:
@@ -203,8 +207,9 @@ def _queue_panel(queue: rx.Var) -> rx.Component:
                     " · service time ", queue["average_service"],
                     rx.cond(queue["estimate_basis"], " · " + queue["estimate_basis"].to(str), ""),
                     style=small),
-            _service_time_popover(queue), align="center", wrap="wrap", column_gap="8px"),
-        _online_controls(queue),
+            _service_time_popover(queue), _online_switch(queue), _online_cap(queue), align="center",
+            wrap="wrap",
+            column_gap="8px"),
         rx.cond(queue["customers"].to(list).length() > 0,
                 rx.box(rx.foreach(queue["customers"].to(list[dict]), _customer_row), role="list",
                        aria_label=queue["name"].to(str) + " customers", width="100%"),

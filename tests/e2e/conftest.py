@@ -161,6 +161,9 @@ def browser(chromium, server):
     a11y.write_summary()
 
 
+MACHINE_PATHS = ("/healthz", "/readyz", "/metrics", "/api/")  # JSON and text, not pages to audit
+
+
 @pytest.fixture
 def new_page(browser, server, request) -> Iterator[Callable[..., object]]:
     """Open a page in a fresh browser context (its own storage: a separate device).
@@ -181,7 +184,9 @@ def new_page(browser, server, request) -> Iterator[Callable[..., object]]:
     yield open_page
     failures = []
     for number, page in enumerate((p for c in contexts for p in c.pages), start=1):
-        if not page.is_closed() and page.url.startswith(server.url):
+        path = page.url[len(server.url):]
+        if not page.is_closed() and page.url.startswith(server.url) and not path.startswith(
+                MACHINE_PATHS):  # a page of the product, not JSON a test navigated to
             found = a11y.blocking(a11y.audit(page, f"{request.node.name}-end-{number}"))
             failures += [f"{page.url}:\n{a11y.describe(found)}"] if found else []
     for context in contexts:
