@@ -19,3 +19,9 @@ def display(snap: StoreSnapshot, context: dict[str, str]) -> dict:
     return {"found": True, "store_name": snap.name, "closed": closed,
             "queues": [{k: q[k] for k in SHOWN} for q in queue_summaries(snap)], "join_url": url,
             "qr_code": qr.qr_data_uri(url) if url else ""}
+
+
+def counter_code(snap: StoreSnapshot, context: dict[str, str]) -> dict:
+    """Only the code to scan (after a scan), with the same key check."""
+    view = display(snap, context)
+    return {k: view[k] for k in ("found", "qr_code", "join_url") if k in view}
