@@ -41,8 +41,10 @@ def dashboard(snap: StoreSnapshot, context: dict[str, str]) -> dict:
 
 def counter_code(snap: StoreSnapshot, context: dict[str, str]) -> dict:
     """Only the code to scan (after a scan: nothing else changed), with the same checks."""
-    view = dashboard(snap, context)
-    return {k: view[k] for k in ("join_url", "qr_code", "closed", "signed_out") if k in view}
+    if snap.status is not StoreStatus.OPEN or context.get("session") not in snap.session_hashes:
+        return dashboard(snap, context)  # closed or signed out: the same blank view
+    join_url = routes.join_url(context["origin"], snap.pass_token) if snap.pass_token else ""
+    return {"join_url": join_url, "qr_code": qr.qr_data_uri(join_url) if join_url else ""}
 
 
 def dashboard_queues(snap: StoreSnapshot, now: datetime) -> list[dict]:

@@ -182,5 +182,5 @@ def test_a_scan_sends_the_owner_screens_only_the_new_code_and_reads_no_customer(
     run_async(scenario())
     assert reads == [(True,)]  # the counter-only read: no customer rows
     [(to, _, _, values)] = sockets.sent
-    assert to == "tablet" and set(values) == {"join_url", "qr_code", "closed", "signed_out"}
+    assert to == "tablet" and set(values) == {"join_url", "qr_code"}
     assert "Ann" not in repr(values)
