@@ -97,7 +97,7 @@ EXTRA_ENV: dict[str, str] = {}  # `--app-env KEY=VALUE`: try a setting without c
 def app_env(root: Path, db_url: str, port: int) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("QUEUE_", "REFLEX_"))}
     env.update(QUEUE_PORT=str(port), QUEUE_DATABASE_URL=db_url, QUEUE_SCHEDULER="off", QUEUE_TRUST_PROXY="1",
-               QUEUE_SECRET_KEY=SECRET_KEY,
+               QUEUE_SECRET_KEY=SECRET_KEY, QUEUE_EVENTS_PER_SECOND="0",
                QUEUE_LOG_LEVEL="WARNING", QUEUE_OUTBOX_DIR=str(root / "var"), QUEUE_PREBUILT_FRONTEND="1")
     env.update(EXTRA_ENV)
     return env

@@ -81,6 +81,10 @@ class Settings:
     mail_from: str = "queue@localhost"
     scheduler: bool = True
     trust_proxy: bool = False
+    # Per tab (socket): events beyond a burst of `event_burst`, refilled at `events_per_second`,
+    # are dropped with "Too many requests". 0 turns the limit off (benchmarks drive one tab hard).
+    events_per_second: float = 10.0
+    event_burst: int = 40
 
     @property
     def is_production(self) -> bool:
@@ -129,7 +133,9 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         values["scheduler"] = get("SCHEDULER").lower() not in {"off", "0", "false", "no"}
     for name, field, cast in (("SMTP_PORT", "smtp_port", int), ("ALMOST_POSITION", "almost_position", int),
                               ("DEFAULT_SERVICE_MINUTES", "default_service_minutes", int),
-                              ("SMTP_TIMEOUT", "smtp_timeout", float)):
+                              ("SMTP_TIMEOUT", "smtp_timeout", float),
+                              ("EVENTS_PER_SECOND", "events_per_second", float),
+                              ("EVENT_BURST", "event_burst", int)):
         if get(name):
             try:
                 values[field] = cast(get(name))

@@ -10,6 +10,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlmodel import Session
 
+from queue_app import metrics
 from queue_app.config import settings
 
 
@@ -52,8 +53,10 @@ def _sqlite_begin_immediate(connection) -> None:
 
 @cache
 def engine() -> sa.Engine:
-    """The process-wide engine for the configured database."""
-    return make_engine(settings.database_url)
+    """The process-wide engine for the configured database (its pool use is a metric)."""
+    made = make_engine(settings.database_url)
+    metrics.watch_pool(made)
+    return made
 
 
 @contextlib.contextmanager

@@ -13,10 +13,12 @@ from dataclasses import dataclass
 from apscheduler.schedulers.background import BackgroundScheduler
 from sqlmodel import Session
 
-from queue_app import live
+from queue_app import live, metrics
 from queue_app.clock import utcnow
 from queue_app.config import Settings, settings
 from queue_app.db import session
+from queue_app.mail import mailer
+from queue_app.mail.messages import Message
 from queue_app.models import DeliveryState
 from queue_app.services import auth, closing, delivery, passes, ratelimit
 
@@ -60,6 +62,21 @@ def deliver_report_soon(store_id: int, **context) -> threading.Thread:
     return thread
 
 
+def mail_soon(message: Message, *, store_id: int, what: str) -> threading.Thread:
+    """Send one mail in a thread (the handler answers at once); a failure is logged with the store."""
+    def send() -> None:
+        try:
+            mailer.send(message, settings)
+        except mailer.MailError as error:  # its text names no address
+            log.error("%s mail for store %s failed: %s", what, store_id, error)
+        except Exception as error:  # noqa: BLE001  (a thread's exception would bypass logging)
+            log.error("%s mail for store %s failed: %s", what, store_id, type(error).__name__)
+
+    thread = threading.Thread(target=send, name=f"mail-{store_id}", daemon=True)
+    thread.start()
+    return thread
+
+
 def rotate_stale_passes() -> None:
     with session() as db:
         for store_id in passes.rotate_stale_passes(db, now=utcnow()):
@@ -92,17 +109,34 @@ def _safe(job: Callable[[], None]) -> Callable[[], None]:
             job()
         except Exception:  # a failing job is logged and retried at its next run, never fatal
             log.exception("job %s failed", name)
+            metrics.job_finished(name, ok=False)
+        else:
+            metrics.job_finished(name, ok=True)
     name = getattr(job, "__name__", None) or job.func.__name__
     run.__name__ = name
     return run
 
 
+_scheduler: BackgroundScheduler | None = None  # this process's, once the lifespan task started it
+
+
+def scheduler_alive() -> bool | None:
+    """For `/readyz`: is this process's scheduler thread running? None when it is switched off."""
+    if not settings.scheduler:
+        return None
+    thread = getattr(_scheduler, "_thread", None)  # APScheduler has no public "is the thread up"
+    return bool(_scheduler is not None and _scheduler.running and thread is not None
+                and thread.is_alive())
+
+
 def start_scheduler() -> BackgroundScheduler:
+    global _scheduler
     scheduler = BackgroundScheduler(timezone="UTC")
     for job in JOBS:
         scheduler.add_job(_safe(job.func), "interval", seconds=job.seconds, id=job.func.__name__,
                           max_instances=1, coalesce=True, next_run_time=utcnow())
     scheduler.start()
+    _scheduler = scheduler
     return scheduler
 
 

@@ -95,6 +95,10 @@ class Store(SQLModel, table=True):
     opened_at: datetime = _time()
     closes_at: datetime = _time(index=True)
     closed_at: datetime | None = _time(nullable=True)
+    # With a real mail server, the store's mails wait until the owner opened the link mailed to
+    # this address (services/confirmation.py); the hash of that single-use link's token.
+    email_confirmed_at: datetime | None = _time(nullable=True)
+    confirm_token_hash: str | None = Field(default=None, max_length=64, unique=True)
 
 
 class Queue(SQLModel, table=True):

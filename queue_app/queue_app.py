@@ -6,8 +6,10 @@ import reflex as rx
 
 from queue_app import jobs, live, routes
 from queue_app.api import api
+from queue_app.instrument import instrument_events
 from queue_app.live import adapter
 from queue_app.logs import configure_logging, report_unhandled
+from queue_app.pages.confirm import confirm_page
 from queue_app.pages.dashboard import dashboard_page
 from queue_app.pages.join import join_page
 from queue_app.pages.public import closed_page, display_page, public_page
@@ -15,14 +17,17 @@ from queue_app.pages.signin import forgot_page, reset_page, signin_page
 from queue_app.pages.signup import signup_page
 from queue_app.pages.ticket import ticket_page
 from queue_app.state.boards import StoreBoard, TicketBoard
+from queue_app.state.confirm import ConfirmState
 from queue_app.state.dashboard import DashboardState
 from queue_app.state.join import JoinState
 from queue_app.state.public import DisplayState, PublicState
 from queue_app.state.signin import ForgotState, ResetState, SigninState
 from queue_app.state.signup import SignupState
+from queue_app.state.throttle import EventRateLimit
 from queue_app.state.ticket import TicketState
 
 configure_logging()
+instrument_events()  # a request id and a latency metric for every event handler
 
 app = rx.App(
     sio=adapter.make_sio(),  # Reflex's own server, on Redis when REFLEX_REDIS_URL is set
@@ -30,6 +35,7 @@ app = rx.App(
     backend_exception_handler=report_unhandled,
     head_components=[rx.el.meta(name="theme-color", content="#3e63dd")],
 )
+app.add_middleware(EventRateLimit())
 live.hub.bind({"customer": TicketBoard, "public": StoreBoard,
                "dashboard": DashboardState, "display": DisplayState})
 app.register_lifespan_task(live.hub.remember_loop)
@@ -43,6 +49,8 @@ app.add_page(forgot_page, route=routes.FORGOT, title="Forgot password · Queue S
              on_load=ForgotState.load)
 app.add_page(reset_page, route=routes.RESET, title="New password · Queue System",
              on_load=ResetState.load)
+app.add_page(confirm_page, route=routes.CONFIRM, title="Confirm your email · Queue System",
+             on_load=ConfirmState.load)
 app.add_page(dashboard_page, route=routes.DASHBOARD, title="Dashboard · Queue System",
              on_load=DashboardState.load)
 app.add_page(closed_page, route=routes.CLOSED, title="Store closed · Queue System")

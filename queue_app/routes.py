@@ -15,6 +15,9 @@ TICKET = "/ticket/[secret]"
 PUBLIC = "/s/[slug]"
 DISPLAY = "/display/[key]"
 HEALTH = "/healthz"
+READY = "/readyz"
+METRICS = "/metrics"
+CONFIRM = "/confirm/[token]"
 
 
 def _fill(route: str, value: str) -> str:
@@ -23,6 +26,10 @@ def _fill(route: str, value: str) -> str:
 
 def reset_url(base: str, token: str) -> str:
     return base.rstrip("/") + _fill(RESET, token)
+
+
+def confirm_url(base: str, token: str) -> str:
+    return base.rstrip("/") + _fill(CONFIRM, token)
 
 
 def join_url(base: str, pass_token: str) -> str:

@@ -12,6 +12,11 @@ HOST="${QUEUE_HOST:-127.0.0.1}"
 PORT="${QUEUE_PORT:-3000}"
 
 mkdir -p var
+# Prometheus multiprocess mode: every worker writes its samples here and /metrics adds them up.
+# Emptied at every start, so counters begin at zero and dead workers' gauges are gone.
+export PROMETHEUS_MULTIPROC_DIR="${PROMETHEUS_MULTIPROC_DIR:-$ROOT/var/prometheus}"
+mkdir -p "$PROMETHEUS_MULTIPROC_DIR"
+find "$PROMETHEUS_MULTIPROC_DIR" -maxdepth 1 -name '*.db' -delete
 echo "Applying database migrations..."
 alembic upgrade head
 

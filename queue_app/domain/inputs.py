@@ -14,6 +14,9 @@ PASSWORD_MIN, PASSWORD_MAX = 8, 128
 STORE_NAME_MAX, DESCRIPTION_MAX = 64, 500
 QUEUES_MAX, QUEUE_NAME_MAX = 20, 32
 PARTY_MAX, PERSON_NAME_MAX, PHONE_MAX = 5, 64, 30
+# What is looked at of any typed value: longer input is cut here, before Unicode normalisation
+# (which costs time in proportion to the length), and still fails every field's own maximum.
+RAW_MAX = 2_000
 
 _LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
 _EMAIL = re.compile(rf"^[^@\s<>()\[\],;:\"\\]+@{_LABEL}(?:\.{_LABEL})+$")
@@ -41,14 +44,32 @@ class ValidationError(DomainError):
 
 
 def clean_text(value: object) -> str:
-    """Trim and NFC-normalise free text; drop control characters (but keep RTL text and emoji)."""
-    text = unicodedata.normalize("NFC", str(value or ""))
-    text = "".join(ch for ch in text if unicodedata.category(ch) != "Cc" or ch in "\n")
-    return _EDGE_SPACE.sub("", text)
+    """Trim and NFC-normalise free text (multi-line: a description).
+
+    Drops control characters except newlines, and lone surrogates (no database can store them),
+    but keeps RTL text and emoji. Anything but a string or a number counts as empty.
+    """
+    text = _raw(value)
+    text = "".join(ch for ch in text if unicodedata.category(ch) not in ("Cc", "Cs") or ch == "\n")
+    return _EDGE_SPACE.sub("", unicodedata.normalize("NFC", text))
+
+
+def clean_line(value: object) -> str:
+    """`clean_text` for a single-line field (names, phones): every run of whitespace is one space.
+
+    A newline in a store name would otherwise end up in mail headers and break them.
+    """
+    return " ".join(clean_text(" ".join(_raw(value).split())).split())
+
+
+def _raw(value: object) -> str:
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        return ""
+    return str(value)[:RAW_MAX]
 
 
 def normalize_email(value: object) -> str:
-    return clean_text(value).lower()
+    return clean_line(value).lower()
 
 
 def email_error(email: str) -> str:
@@ -59,6 +80,11 @@ def email_error(email: str) -> str:
     if not _EMAIL.match(email):
         return "Enter a valid email address, like owner@example.com."
     return ""
+
+
+def raw_password(value: object) -> str:
+    """A password as typed (no normalising), cut at a length no password may have."""
+    return value[:PASSWORD_MAX + 1] if isinstance(value, str) else ""
 
 
 def password_error(password: str, confirmation: str | None = None) -> dict[str, str]:
@@ -75,6 +101,8 @@ def password_error(password: str, confirmation: str | None = None) -> dict[str, 
 def text_error(value: str, *, label: str, maximum: int, required: bool = True) -> str:
     if required and not value:
         return f"Enter a {label}."
+    if len(value) >= RAW_MAX:
+        return f"A {label} has at most {maximum} characters."
     if len(value) > maximum:
         return f"A {label} has at most {maximum} characters (this one has {len(value)})."
     return ""
@@ -106,11 +134,11 @@ def validate_store_form(*, email: object, password: object, confirm: object, nam
                         queue_names: Sequence[object], timezone: object,
                         description: object = "") -> StoreForm:
     """Check every rule of the open-store form at once; raise `ValidationError` listing each field."""
-    form = StoreForm(email=normalize_email(email), password=str(password or ""),
-                     name=clean_text(name), queue_names=tuple(clean_text(q) for q in queue_names),
-                     timezone=clean_text(timezone), description=clean_text(description))
+    form = StoreForm(email=normalize_email(email), password=raw_password(password),
+                     name=clean_line(name), queue_names=tuple(clean_line(q) for q in queue_names),
+                     timezone=clean_line(timezone), description=clean_text(description))
     errors = {"email": email_error(form.email)}
-    errors |= password_error(form.password, str(confirm or ""))
+    errors |= password_error(form.password, raw_password(confirm))
     errors["name"] = text_error(form.name, label="store name", maximum=STORE_NAME_MAX)
     errors["description"] = text_error(form.description, label="description",
                                        maximum=DESCRIPTION_MAX, required=False)
@@ -181,7 +209,8 @@ def validate_party(people: Sequence[dict], queue_ids: Sequence[int]) -> list[Per
     errors: dict[str, str] = {}
     result = []
     for i, raw in enumerate(people):
-        name, phone = clean_text(raw.get("name")), clean_text(raw.get("phone"))
+        raw = raw if isinstance(raw, dict) else {}
+        name, phone = clean_line(raw.get("name")), clean_line(raw.get("phone"))
         queue_id = to_int(raw.get("queue_id"))
         if message := text_error(name, label="name", maximum=PERSON_NAME_MAX):
             errors[f"name-{i}"] = message
@@ -195,8 +224,18 @@ def validate_party(people: Sequence[dict], queue_ids: Sequence[int]) -> list[Per
     return result
 
 
+ID_MAX = 2**31 - 1  # database ids are 32-bit (PostgreSQL INTEGER); SQLite refuses past 2**63
+
+
 def to_int(value: object) -> int | None:
-    try:
-        return int(str(value))
-    except (TypeError, ValueError):
+    """A whole number typed or sent by a browser, or None (also for ones no id or count can be)."""
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
         return None
+    text = str(value)
+    if len(text) > 20:
+        return None
+    try:
+        number = int(text)
+    except ValueError:
+        return None
+    return number if -ID_MAX <= number <= ID_MAX else None

@@ -45,6 +45,7 @@ class StoreSnapshot:
     pass_token: str  # the pass the counter shows now ("" when none or closed)
     taken_at: datetime
     session_hashes: frozenset[str] = frozenset()  # the owner's live sign-ins (hashed tokens)
+    email_confirmed: bool = True  # confirmed, or no confirmation needed (services/confirmation.py)
     # Views derived once per snapshot and shared by every screen it is pushed to (see views/).
     memo: dict = field(default_factory=dict, compare=False, repr=False)
 

@@ -14,6 +14,7 @@ import logging
 import time
 from typing import Any
 
+from queue_app import metrics
 from queue_app.clock import utcnow
 from queue_app.config import settings
 from queue_app.db import read_session
@@ -66,8 +67,15 @@ class Hub:
         """Lifespan task: note the server's event loop, for `publish_soon` from other threads."""
         self.loop = asyncio.get_running_loop()
 
-    async def show(self, token: str, store_id: int, screen: str, context: dict | None = None) -> None:
-        """The tab `token` now shows `screen` of `store_id`: watch it and send it the current view."""
+    async def show(self, token: str, store_id: int, screen: str, context: dict | None = None,
+                   own: tuple[type, dict] | None = None) -> None:
+        """The tab `token` now shows `screen` of `store_id`: watch it and send it the current view.
+
+        `own`: (state class, vars) that only this tab gets, sent to its browser and never stored
+        server-side (a ticket page's own names: Reflex's state store keeps no personal data).
+        """
+        if own is not None:
+            await adapter.emit_to_tab(token, *own)
         if screen in ROOM_OF:
             self.registry.remove(token)
             await adapter.join_room(token, room_name(store_id, ROOM_OF[screen]))
@@ -126,12 +134,15 @@ class Hub:
             if snap is None:  # purged: open pages keep what they show (the closed store)
                 await self.ledger.forget(store_id, ROOMS)
                 return
-            for token, watch in self.registry.members(store_id):  # the owner's screens first
+            members = self.registry.members(store_id)
+            for token, watch in members:  # the owner's screens first
                 await self._send_tab(token, watch, snap, TABS if everyone else CODE)
             if everyone:
                 for kind in ROOMS:
                     await self._send_room(store_id, kind, snap)
-        log.debug("store %s published in %.1f ms", store_id, (time.perf_counter() - started) * 1000)
+        elapsed = time.perf_counter() - started
+        metrics.pushed(elapsed, len(members) + (len(ROOMS) if everyone else 0))  # tabs + room emits
+        log.debug("store %s published in %.1f ms", store_id, elapsed * 1000)
 
     async def _send_room(self, store_id: int, kind: str, snap: StoreSnapshot) -> None:
         """Emit the room's payload if it differs from the last one (call with the lock held)."""

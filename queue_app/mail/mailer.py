@@ -15,7 +15,6 @@ name goes in as `{name: alias}`, since a bare name without "@" would get "@gmail
 from __future__ import annotations
 
 import logging
-import os
 import re
 import smtplib
 import ssl
@@ -25,6 +24,7 @@ from email.utils import formatdate
 from pathlib import Path
 
 from queue_app.config import Settings, settings
+from queue_app.files import write_durably
 from queue_app.mail.messages import Message
 
 log = logging.getLogger("queue_app.mail")
@@ -40,14 +40,22 @@ class MailError(Exception):
 
 
 def send(message: Message, config: Settings = settings) -> None:
-    """Deliver `message`; return only once the server (or the outbox) accepted it."""
+    """Deliver `message`; return only once the server (or the outbox) accepted it.
+
+    Every failure, a message that cannot be built included (a header it refuses), is a `MailError`.
+    """
+    try:
+        mail = to_email(message, config.mail_from)
+        data = mail.as_bytes()
+    except (ValueError, TypeError, UnicodeError) as error:
+        raise MailError(describe(error)) from error
     if config.uses_smtp:
-        _send_smtp(message, config)
+        _send_smtp(mail, message.to, config)
     else:
-        _write_outbox(message, config.outbox_dir, config.mail_from)
+        _write_outbox(data, config.outbox_dir)
 
 
-def _send_smtp(message: Message, config: Settings) -> None:
+def _send_smtp(mail: EmailMessage, to: str, config: Settings) -> None:
     import yagmail  # noqa: PLC0415  (the outbox default never needs it)
 
     implicit_tls = {"context": ssl.create_default_context()} if config.smtp_ssl else {}
@@ -61,8 +69,7 @@ def _send_smtp(message: Message, config: Settings) -> None:
         oauth2_file=None, timeout=config.smtp_timeout, **implicit_tls)
     try:
         client.login()  # connect, EHLO, STARTTLS, AUTH: each step bounded by the timeout
-        refused = client.smtp.send_message(to_email(message, config.mail_from),
-                                           from_addr=config.mail_from, to_addrs=[message.to])
+        refused = client.smtp.send_message(mail, from_addr=config.mail_from, to_addrs=[to])
         if refused:
             raise smtplib.SMTPRecipientsRefused(refused)
     except (smtplib.SMTPException, OSError) as error:
@@ -116,19 +123,12 @@ def to_email(message: Message, sender: str) -> EmailMessage:
     return mail
 
 
-def _write_outbox(message: Message, folder: Path, sender: str) -> None:
-    """Write an `.eml` atomically (temp file + rename), owner-only: it may hold customer data."""
-    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+def _write_outbox(data: bytes, folder: Path) -> None:
+    """Write an `.eml` durably and owner-only: it may hold customer data that the caller deletes next."""
     name = f"{uuid.uuid4().hex}.eml"
-    temporary = folder / f".{name}.tmp"
     try:
-        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "wb") as out:
-            out.write(to_email(message, sender).as_bytes())
-            out.flush()
-            os.fsync(out.fileno())
-        temporary.replace(folder / name)
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        write_durably(folder / name, data, exclusive=True)
     except OSError as error:  # a full or read-only disk: the caller keeps its data and retries
-        temporary.unlink(missing_ok=True)
         raise MailError(describe(error)) from error
     log.info("mail written to the outbox: %s", name)

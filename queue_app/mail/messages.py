@@ -25,6 +25,7 @@ class Message:
 
 
 def reset_password_message(*, to: str, store_name: str, link: str, minutes: int) -> Message:
+    store_name = " ".join(store_name.split())  # a newline in a header would break the mail
     text = (f"Someone asked to reset the password of your store “{store_name}”.\n\n"
             f"Open this link within {minutes} minutes to choose a new password:\n{link}\n\n"
             "The link works once. Choosing a new password signs out every other device.\n"
@@ -69,3 +70,21 @@ def _totals(summary: ReportSummary) -> list[tuple[str, str]]:
             ("No-shows", str(summary.no_shows)), ("Removed", str(summary.removed)),
             ("Average wait", summary.average_wait), ("Longest wait", summary.longest_wait),
             ("Busiest hour", summary.busiest_hour)]
+
+
+def confirm_email_message(*, to: str, store_name: str, link: str) -> Message:
+    """The one mail an address gets before its owner confirmed it: confirm, or say it wasn't you."""
+    name = " ".join(store_name.split())  # a newline in a header would be an injection
+    text = (f"Someone opened the store “{name}” on Queue System with this email address.\n\n"
+            f"If it was you, open this link to confirm the address:\n{link}\n\n"
+            "Until you do, the store's report is not emailed to you (it is kept on the server) "
+            "and no password-reset link is sent.\n"
+            "If it was not you, open the same link and choose “I did not open this store”: the "
+            "store is closed and your address is free again. The link works once.\n")
+    body = (f"<p>Someone opened the store “{html.escape(name)}” on Queue System with this email "
+            f"address.</p><p><a href=\"{html.escape(link, quote=True)}\">Confirm my email "
+            "address</a></p><p>Until you do, the store's report is not emailed to you (it is kept "
+            "on the server) and no password-reset link is sent. If it was not you, open the same "
+            "link and choose “I did not open this store”: the store is closed and your address is "
+            "free again.</p>")
+    return Message(to=to, subject=f"Confirm your email for {name}", text=text, html=body)

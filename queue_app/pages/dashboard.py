@@ -61,6 +61,20 @@ def _close_dialog() -> rx.Component:
     )
 
 
+def _confirm_email() -> rx.Component:
+    """With a real mail server: the report waits for an address the owner confirmed."""
+    return rx.cond(D.confirm_email, rx.callout(
+        rx.vstack(
+            rx.text("Confirm your email address", weight="bold"),
+            rx.text("We sent a link to the address you opened this store with. Until you open "
+                    "it, the closing report is kept on the server instead of being emailed to "
+                    "you, and password-reset links are not sent."),
+            rx.button(rx.icon("mail"), "Resend the link", variant="soft",
+                      on_click=D.resend_confirmation, style=styles.big_button),
+            spacing="2", align="start"),
+        icon="mail-warning", color_scheme="amber", role="status", width="100%"))
+
+
 def _header() -> rx.Component:
     return rx.flex(
         rx.vstack(brand(), rx.heading(D.store_name, size="7"), _countdown(), spacing="1"),
@@ -97,6 +111,7 @@ def dashboard_page() -> rx.Component:
             D.loaded,
             rx.vstack(
                 _header(),
+                _confirm_email(),
                 _description(),
                 notice(D.message),
                 rx.cond(D.error & ~D.editing, rx.callout(D.error, color_scheme="red", role="alert",

@@ -7,9 +7,16 @@ from datetime import datetime, timedelta
 from sqlmodel import Session, col, delete, select, update
 
 from queue_app import domain
+from queue_app.config import Settings, settings
 from queue_app.models import OwnerSession, ResetToken, Store, StoreStatus
-from queue_app.services import ratelimit
-from queue_app.services.errors import DomainError, NotAllowed, StoreClosed, ValidationError
+from queue_app.services import confirmation, ratelimit
+from queue_app.services.errors import (
+    DomainError,
+    NotAllowed,
+    RateLimited,
+    StoreClosed,
+    ValidationError,
+)
 from queue_app.services.security import hash_password, new_token, token_hash, verify_password
 from queue_app.services.stores import open_store_by_email
 
@@ -28,17 +35,28 @@ def start_session(db: Session, store: Store, *, now: datetime) -> str:
 
 
 def sign_in(db: Session, email: object, password: object, *, now: datetime, client_ip: str = "") -> str:
-    """Check credentials (with lock-out) and return a new session token."""
-    address = domain.normalize_email(email)
-    ratelimit.check(db, "signin-ip", client_ip, now=now)
-    ratelimit.check(db, "signin-fail", address, now=now)
-    store = open_store_by_email(db, address) if address else None
-    if not verify_password(store.password_hash if store else None, str(password or "")):
-        ratelimit.record(db, "signin-fail", address, now=now)
-        ratelimit.record(db, "signin-ip", client_ip, now=now)
+    """Check credentials (with lock-out) and return a new session token.
+
+    The attempt is counted (atomically, per address and per caller) and committed BEFORE the
+    password is checked, and the check runs with no transaction open: parallel guesses cannot
+    overrun the lock-out, and Argon2's ~0.2 s never holds SQLite's write lock. A right password
+    uncounts its attempt and clears the address's failures.
+    """
+    address, password = domain.normalize_email(email), domain.raw_password(password)
+    plausible = not domain.email_error(address) and len(password) <= domain.PASSWORD_MAX
+    try:
+        by_ip = ratelimit.take(db, "signin-ip", client_ip, now=now)
+        if plausible:
+            ratelimit.take(db, "signin-fail", address, now=now)
+        store = open_store_by_email(db, address) if plausible else None
         db.commit()
+    except RateLimited:
+        db.rollback()
+        raise
+    if not plausible or not verify_password(store.password_hash if store else None, password):
         raise DomainError(WRONG_CREDENTIALS)
     ratelimit.forget(db, "signin-fail", address)
+    ratelimit.discard(db, by_ip)
     return start_session(db, store, now=now)
 
 
@@ -56,24 +74,30 @@ def store_for_token(db: Session, token: object, *, now: datetime) -> Store:
 
 
 def sign_out(db: Session, token: object) -> None:
-    if isinstance(token, str) and token:
+    if isinstance(token, str) and 20 <= len(token) <= 100:
         db.exec(delete(OwnerSession).where(OwnerSession.token_hash == token_hash(token)))
         db.commit()
 
 
-def request_reset(db: Session, email: object, *, now: datetime, client_ip: str = ""
-                  ) -> tuple[Store, str] | None:
-    """A single-use reset token for an open store's owner, or None (the caller says the same either way)."""
+def request_reset(db: Session, email: object, *, now: datetime, client_ip: str = "",
+                  config: Settings = settings) -> tuple[Store, str] | None:
+    """A single-use reset token for an open store's owner, or None (the caller says the same either way).
+
+    None too while the owner's address is unconfirmed (`services/confirmation.py`): a reset link
+    is mailed only to an address somebody vouched for.
+    """
     address = domain.normalize_email(email)
     if domain.email_error(address):
         raise ValidationError({"email": domain.email_error(address)})
-    ratelimit.check(db, "forgot-ip", client_ip, now=now)
-    ratelimit.check(db, "forgot-email", address, now=now)
-    ratelimit.record(db, "forgot-ip", client_ip, now=now)
-    ratelimit.record(db, "forgot-email", address, now=now)
-    db.commit()
+    try:
+        ratelimit.take(db, "forgot-ip", client_ip, now=now)
+        ratelimit.take(db, "forgot-email", address, now=now)
+        db.commit()
+    except RateLimited:
+        db.rollback()
+        raise
     store = open_store_by_email(db, address)
-    if store is None:
+    if store is None or not confirmation.may_mail(store, config):
         return None
     token = new_token()
     db.add(ResetToken(store_id=store.id, token_hash=token_hash(token), expires_at=now + RESET_TTL))
@@ -96,9 +120,13 @@ def check_reset_token(db: Session, token: object, *, now: datetime) -> ResetToke
 def reset_password(db: Session, token: object, password: object, confirm: object, *,
                    now: datetime) -> str:
     """Set a new password, sign out every device, and return a fresh session for this one."""
-    errors = domain.password_error(str(password or ""), str(confirm or ""))
+    password = domain.raw_password(password)
+    errors = domain.password_error(password, domain.raw_password(confirm))
     if errors:
         raise ValidationError(errors)
+    check_reset_token(db, token, now=now)
+    db.rollback()  # end the read: Argon2 (~0.2 s) runs with no transaction (no SQLite write lock)
+    new_hash = hash_password(password)
     reset = check_reset_token(db, token, now=now)
     claimed = db.exec(update(ResetToken).where(ResetToken.id == reset.id,
                                                col(ResetToken.used_at).is_(None))
@@ -107,7 +135,7 @@ def reset_password(db: Session, token: object, password: object, confirm: object
         db.rollback()
         raise NotAllowed(BAD_RESET_LINK)
     store = db.get(Store, reset.store_id)
-    store.password_hash = hash_password(str(password))
+    store.password_hash = new_hash
     db.add(store)
     db.exec(delete(OwnerSession).where(OwnerSession.store_id == store.id))
     db.exec(delete(ResetToken).where(ResetToken.store_id == store.id, ResetToken.id != reset.id))

@@ -8,7 +8,7 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select, update
 
-from queue_app import domain
+from queue_app import domain, metrics
 from queue_app.config import settings
 from queue_app.models import (
     Customer,
@@ -37,7 +37,7 @@ def join(db: Session, pass_token: str, browser: str, people: Sequence[dict], *, 
     store = _open_store(db, found.store_id)
     persons = domain.validate_party(people, [q.id for q in _queues(db, store.id)])
     caller = f"{store.id}:{client_ip}"  # per store: a busy store never uses up another's allowance
-    ratelimit.check(db, "join-ip", caller, now=now)
+    ratelimit.take(db, "join-ip", caller, now=now)  # counted atomically; undone by a rollback
     used = db.exec(update(Pass).where(
         Pass.id == found.id, Pass.state == PassState.SCANNED, Pass.browser_hash == browser,
         col(Pass.scanned_at) > now - settings.pass_ttl).values(state=PassState.USED, used_at=now))
@@ -45,8 +45,8 @@ def join(db: Session, pass_token: str, browser: str, people: Sequence[dict], *, 
         db.rollback()
         raise NotAllowed(SCAN_AGAIN)
     party = _insert_party(db, store.id, persons, Source.QR, now=now, pass_id=found.id)
-    ratelimit.record(db, "join-ip", caller, now=now)
     db.commit()
+    metrics.joined(Source.QR, len(persons))
     return party
 
 
@@ -58,6 +58,7 @@ def add_walk_in(db: Session, store_id: int, *, name: object, phone: object, queu
                                     [q.id for q in _queues(db, store.id)])
     party = _insert_party(db, store.id, persons, Source.WALK_IN, now=now)
     db.commit()
+    metrics.joined(Source.WALK_IN)
     return db.exec(select(Customer).where(Customer.party_id == party.id)).one()
 
 
@@ -91,9 +92,11 @@ def change_state(db: Session, store_id: int, customer_id: object, *, seen: objec
     """Move a customer of this store from the state the owner saw to `target`, or `StaleUpdate`."""
     try:
         seen_state, target_state = CustomerState(seen), CustomerState(target)
-        customer_id = int(str(customer_id))
     except ValueError:
         raise NotFound("That customer is not in this store.") from None
+    customer_id = domain.to_int(customer_id)
+    if customer_id is None:
+        raise NotFound("That customer is not in this store.")
     _open_store(db, store_id)
     domain.check_transition(seen_state, target_state)
     customer = db.exec(select(Customer).where(Customer.id == customer_id,
@@ -107,16 +110,29 @@ def change_state(db: Session, store_id: int, customer_id: object, *, seen: objec
         db.rollback()
         raise StaleUpdate(ALREADY_UPDATED)
     db.commit()
+    metrics.moved(target_state)
     db.refresh(customer)
     return customer
 
 
-def call_next(db: Session, store_id: int, queue_id: object, *, now: datetime) -> Customer | None:
-    """Call the longest-waiting customer of a queue of this store; None when nobody waits."""
+def call_next(db: Session, store_id: int, queue_id: object, *, now: datetime,
+              repeat_of: tuple[object, str] | None = None) -> Customer | None:
+    """Call the longest-waiting customer of a queue of this store; None when nobody waits.
+
+    `repeat_of` = (customer id, ISO `called_at`) of the call the screen's previous tap made: while
+    that customer is still in that very call (a double tap), it is returned and nobody else is
+    called. Their state and call time tell it apart from a new call of the same person.
+    """
     queue = db.exec(select(Queue).where(Queue.id == domain.to_int(queue_id),
                                         Queue.store_id == store_id)).first()
     if queue is None:
         raise NotFound("That queue is not in this store.")
+    if repeat_of is not None:
+        same = db.exec(select(Customer).where(Customer.id == domain.to_int(repeat_of[0]),
+                                              Customer.queue_id == queue.id,
+                                              Customer.state == CustomerState.PROCESSING)).first()
+        if same is not None and same.called_at.isoformat() == repeat_of[1]:
+            return same  # (the caller's session ends this read-only transaction)
     for _ in range(5):  # another tablet may call the same person first: take the next one
         first = db.exec(select(Customer.id).where(Customer.queue_id == queue.id,
                                                   Customer.state == CustomerState.WAITING)
@@ -154,8 +170,15 @@ def party_by_secret(db: Session, secret: object) -> Party:
 
 
 def _open_store(db: Session, store_id: int) -> Store:
-    store = db.get(Store, store_id)
-    if store is None or store.status is not StoreStatus.OPEN:
+    """The store if it is open, held open until this transaction ends.
+
+    `FOR SHARE` on PostgreSQL: a close (`UPDATE … status`) waits for every customer write in
+    flight, so its report lists them, and a write that starts during a close waits for it and then
+    finds the store closed. SQLite's `BEGIN IMMEDIATE` already runs writers one at a time.
+    """
+    store = db.exec(select(Store).where(Store.id == store_id, Store.status == StoreStatus.OPEN)
+                    .with_for_update(read=True)).first()
+    if store is None:
         raise NotAllowed(STORE_CLOSED)
     return store
 

@@ -28,9 +28,10 @@ from pathlib import Path
 
 from sqlmodel import Session, col, delete, or_, select, update
 
-from queue_app import reports
+from queue_app import metrics, reports
 from queue_app.config import Settings, settings
 from queue_app.db import is_postgres
+from queue_app.files import write_durably
 from queue_app.mail import mailer
 from queue_app.mail.messages import report_message
 from queue_app.models import (
@@ -45,11 +46,13 @@ from queue_app.models import (
     Store,
     StoreStatus,
 )
+from queue_app.services import confirmation
 from queue_app.services.snapshot import load_snapshot
 
 log = logging.getLogger("queue_app.delivery")
 MIN_LEASE = timedelta(minutes=5)
 MAX_BACKOFF = timedelta(hours=1)
+UNCONFIRMED = "not mailed: the owner never confirmed the address"
 
 
 @dataclass(frozen=True)
@@ -103,14 +106,23 @@ def claim_next(db: Session, *, now: datetime, config: Settings = settings,
 
 
 def _attempt(db: Session, claim: Claim, *, now: datetime, config: Settings) -> DeliveryState:
-    """Send the claimed report; the state it ends in (`pending` again means "retry later")."""
+    """Send the claimed report; the state it ends in (`pending` again means "retry later").
+
+    An owner who never confirmed their address (with a real mail server, see
+    `services/confirmation.py`) gets no mail: the report is archived at once, then the data goes.
+    """
     db.expire_all()  # this session may have seen the store earlier in the run: read it afresh
-    email = db.get(Store, claim.store_id).email
+    store = db.get(Store, claim.store_id)
     snap = load_snapshot(db, claim.store_id, now=now)
     csv, filename = reports.report_csv(snap), reports.report_filename(snap)
-    message = report_message(to=email, store_name=snap.name, date=reports.report_date(snap),
+    message = report_message(to=store.email, store_name=snap.name, date=reports.report_date(snap),
                              summary=reports.summarize(snap), filename=filename, csv=csv)
     db.commit()  # end the read: nothing stays locked while we talk to the mail server
+    if not confirmation.may_mail(store, config):
+        path = archive_csv(config.report_archive_dir, f"store-{claim.store_id}-{filename}", csv)
+        log.warning("report of store %s archived to %s: its owner never confirmed the address",
+                    claim.store_id, path)
+        return _finish(db, claim, DeliveryState.ARCHIVED, UNCONFIRMED, now=now)
     try:
         mailer.send(message, config)
         outcome, error = DeliveryState.SENT, ""
@@ -119,12 +131,19 @@ def _attempt(db: Session, claim: Claim, *, now: datetime, config: Settings) -> D
         error = str(failure)
         if now < claim.created_at + config.report_retry_for:
             _retry_later(db, claim, error, now=now, config=config)
+            metrics.report_attempted("failed")
             return DeliveryState.PENDING
         path = archive_csv(config.report_archive_dir, f"store-{claim.store_id}-{filename}", csv)
         log.error("report of store %s undeliverable for %s (%s); archived to %s", claim.store_id,
                   config.report_retry_for, error, path)
         outcome = DeliveryState.ARCHIVED
+    return _finish(db, claim, outcome, error, now=now)
+
+
+def _finish(db: Session, claim: Claim, outcome: DeliveryState, error: str, *, now: datetime
+            ) -> DeliveryState:
     record_done(db, claim.delivery_id, outcome, now=now, error=error)
+    metrics.report_attempted(outcome)
     purge_store(db, claim.store_id)
     return outcome
 
@@ -151,16 +170,11 @@ def record_done(db: Session, delivery_id: int, state: DeliveryState, *, now: dat
 
 
 def archive_csv(folder: Path, filename: str, content: bytes) -> Path:
-    """Write the CSV owner-only (file 0600, folder 0700), atomically; a rerun overwrites it."""
+    """Write the CSV owner-only (file 0600, folder 0700) and durably; a rerun overwrites it."""
     folder.mkdir(parents=True, exist_ok=True)
     os.chmod(folder, 0o700)
-    path, temporary = folder / filename, folder / f".{filename}.tmp"
-    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "wb") as out:
-        out.write(content)
-        out.flush()
-        os.fsync(out.fileno())
-    temporary.replace(path)
+    path = folder / filename
+    write_durably(path, content)
     return path
 
 
@@ -175,7 +189,7 @@ def purge_store(db: Session, store_id: int) -> None:
     for table in (Customer, Party, Pass, Queue, OwnerSession, ResetToken):
         db.exec(delete(table).where(table.store_id == store_id))
     db.exec(update(Store).where(Store.id == store_id, Store.status == StoreStatus.CLOSING)
-            .values(status=StoreStatus.CLOSED, email="", password_hash=""))
+            .values(status=StoreStatus.CLOSED, email="", password_hash="", confirm_token_hash=None))
     db.commit()
 
 

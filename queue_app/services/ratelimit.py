@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+import sqlalchemy as sa
 from sqlmodel import Session, col, delete, select
 
+from queue_app import metrics
+from queue_app.db import is_postgres
 from queue_app.models import Attempt
 from queue_app.services.errors import RateLimited
 
@@ -16,6 +19,7 @@ LIMITS: dict[str, tuple[int, timedelta]] = {
     "open-ip": (10, timedelta(hours=1)),
     "forgot-email": (3, timedelta(hours=1)),
     "forgot-ip": (10, timedelta(hours=1)),
+    "confirm-resend": (3, timedelta(hours=1)),  # per store: it mails an address nobody confirmed
     # Per store and IP. Each join also needs a fresh code scanned at the counter, so this only has
     # to stop scripts, not a busy shop whose guests share one Wi-Fi (NAT) address.
     "join-ip": (300, timedelta(minutes=10)),
@@ -24,19 +28,43 @@ LIMITS: dict[str, tuple[int, timedelta]] = {
 # (SPEC §1.2), instead of letting one more attempt through as soon as the oldest one ages out.
 LOCK_OUTS = {"signin-fail"}
 KEEP_FOR = 2 * max(window for _, window in LIMITS.values())
+WHO_MAX = 250  # `<kind>:<who>` fits the column (VARCHAR 300) whatever a caller passes
+
+
+def take(db: Session, kind: str, who: str, *, now: datetime) -> Attempt:
+    """Check and count one attempt in the caller's transaction, atomically; returns the attempt.
+
+    Counting comes before the (slow) work it guards, so that parallel attempts cannot all pass the
+    check before any of them was recorded: on PostgreSQL a transaction-scoped advisory lock per key
+    queues them (until the caller commits); on SQLite `BEGIN IMMEDIATE` already does.
+    """
+    if is_postgres(db):
+        db.exec(sa.text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))")
+                .bindparams(key=_key(kind, who)))
+    check(db, kind, who, now=now)
+    attempt = Attempt(key=_key(kind, who), at=now)
+    db.add(attempt)
+    db.flush()
+    return attempt
+
+
+def _key(kind: str, who: str) -> str:
+    return f"{kind}:{str(who)[:WHO_MAX]}"
 
 
 def check(db: Session, kind: str, who: str, *, now: datetime) -> None:
     """Raise `RateLimited` when `who` already used up `kind` in the window."""
     limit, window = LIMITS[kind]
-    key = f"{kind}:{who}"
+    key = _key(kind, who)
     if kind in LOCK_OUTS:
         until = _locked_until(_times(db, key, since=now - 2 * window), limit, window)
         if until is not None and until > now:
+            metrics.rate_limited(kind)
             raise RateLimited(retry_after=until - now)
         return
     times = _times(db, key, since=now - window, limit=limit)
     if len(times) >= limit:
+        metrics.rate_limited(kind)
         raise RateLimited(retry_after=times[-1] + window - now)
 
 
@@ -56,11 +84,16 @@ def _locked_until(times: list[datetime], limit: int, window: timedelta) -> datet
 
 def record(db: Session, kind: str, who: str, *, now: datetime) -> None:
     """Count one attempt (the caller commits)."""
-    db.add(Attempt(key=f"{kind}:{who}", at=now))
+    db.add(Attempt(key=_key(kind, who), at=now))
 
 
 def forget(db: Session, kind: str, who: str) -> None:
-    db.exec(delete(Attempt).where(Attempt.key == f"{kind}:{who}"))
+    db.exec(delete(Attempt).where(Attempt.key == _key(kind, who)))
+
+
+def discard(db: Session, attempt: Attempt) -> None:
+    """Uncount one attempt taken earlier (it turned out to be a success)."""
+    db.exec(delete(Attempt).where(Attempt.id == attempt.id))
 
 
 def prune(db: Session, *, now: datetime) -> int:

@@ -18,6 +18,7 @@ from queue_app.models import (
     Store,
     StoreStatus,
 )
+from queue_app.services import confirmation
 
 
 def load_snapshot(db: Session, store_id: int, *, now: datetime, party_id: int | None = None,
@@ -60,4 +61,5 @@ def load_snapshot(db: Session, store_id: int, *, now: datetime, party_id: int | 
         status=store.status, opened_at=store.opened_at, closes_at=store.closes_at, slug=store.slug,
         display_key=store.display_key, queues=queues, customers=customers,
         pass_token=current or "" if store.status is StoreStatus.OPEN else "", taken_at=now,
-        session_hashes=sessions)
+        session_hashes=sessions,
+        email_confirmed=store.email_confirmed_at is not None or not confirmation.required())

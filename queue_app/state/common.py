@@ -32,7 +32,13 @@ def page_origin(state: rx.State) -> str:
 def route_param(state: rx.State, name: str) -> str:
     """A dynamic route segment (`/ticket/[secret]` → `secret`) as the browser sent it: untrusted."""
     value = state.router._page.params.get(name, "")  # noqa: SLF001  (`page` is deprecated)
-    return value if isinstance(value, str) else ""
+    if not isinstance(value, str):
+        return ""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate: no real segment (all URL-safe tokens) has one
+        return ""
+    return value
 
 
 class OwnerAuth(rx.State):

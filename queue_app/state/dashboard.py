@@ -3,28 +3,33 @@
 from __future__ import annotations
 
 import asyncio
+from typing import ClassVar
 
 import reflex as rx
 
-from queue_app import domain, jobs, live, reports, routes
+from queue_app import jobs, live, routes
 from queue_app.clock import utcnow
-from queue_app.db import session
-from queue_app.models import Queue, Store
-from queue_app.services import auth, closing, customers, passes, stores
+from queue_app.models import Store
+from queue_app.services import auth, closing, confirmation, customers, stores
 from queue_app.services.errors import DomainError, NotAllowed, StaleUpdate, StoreClosed, ValidationError
 from queue_app.services.security import token_hash
-from queue_app.services.snapshot import load_snapshot
 from queue_app.state.common import OwnerAuth, log, page_origin
-
-
-def _ensure_pass(store_id: int) -> None:
-    """The counter always shows a code to scan: make one if there is none."""
-    with session() as db:
-        passes.current_pass(db, store_id, now=utcnow())
+from queue_app.state.dashboard_db import (
+    add_walk_in_ticket,
+    ensure_pass,
+    form_of,
+    report_file,
+    signed_in_store,
+    write,
+)
 
 
 class DashboardState(rx.State):
     """The view vars are sent by the live hub (`views.owner.dashboard`); handlers act and publish."""
+
+    # Vars holding customers' names and phones, with their empty values: cleared on close,
+    # sign-out and purge, so that Reflex's state store (RAM or Redis) keeps none of them.
+    PERSONAL: ClassVar[dict[str, object]] = {"queues": []}
 
     loaded: bool = False
     store_name: str = ""
@@ -43,12 +48,13 @@ class DashboardState(rx.State):
     walk_in_ticket: str = ""
     walk_in_error: dict[str, str] = {}
     signed_out: bool = False
+    confirm_email: bool = False  # with SMTP: the owner has not opened the confirmation link yet
     _last_action: str = ""  # the last action that succeeded, to tell a double tap
+    _last_call: str = ""  # "<customer id>|<called at>" of this tab's last "Call next"
     async def _owner_store(self) -> Store:
         """The signed-in store, checked on every call; never taken from the page."""
         token = (await self.get_state(OwnerAuth)).token
-        with session() as db:
-            return auth.store_for_token(db, token, now=utcnow())
+        return await asyncio.to_thread(signed_in_store, token)
 
     @rx.event
     async def load(self):
@@ -57,9 +63,10 @@ class DashboardState(rx.State):
             store = await self._owner_store()
         except NotAllowed as refused:
             self.loaded = False
+            self._forget_personal()
             await live.hub.unwatch(self.router.session.client_token)
             return rx.redirect(routes.CLOSED if isinstance(refused, StoreClosed) else routes.SIGN_IN)
-        await asyncio.to_thread(_ensure_pass, store.id)  # off the event loop
+        await asyncio.to_thread(ensure_pass, store.id)  # off the event loop
         token = (await self.get_state(OwnerAuth)).token
         await live.hub.show(self.router.session.client_token, store.id, "dashboard",
                             {"origin": page_origin(self), "session": token_hash(token)})
@@ -76,8 +83,8 @@ class DashboardState(rx.State):
     async def save_description(self, data: dict):
         try:
             store = await self._owner_store()
-            with session() as db:
-                stores.update_description(db, store, data.get("description"), now=utcnow())
+            await asyncio.to_thread(write, lambda db: stores.update_description(
+                db, store, form_of(data).get("description"), now=utcnow()))
         except NotAllowed:
             return rx.redirect(routes.SIGN_IN)
         except ValidationError as error:
@@ -90,14 +97,14 @@ class DashboardState(rx.State):
     async def close_store(self):
         try:
             store = await self._owner_store()
-            with session() as db:
-                closing.close_store(db, store.id, now=utcnow())
+            await asyncio.to_thread(write, closing.close_store, store.id, now=utcnow())
         except NotAllowed:
             return rx.redirect(routes.SIGN_IN)
         except DomainError as error:
             self.error = error.message
             return None
         log.info("store %s closed by its owner", store.id)
+        self._forget_personal()
         jobs.deliver_report_soon(store.id)  # the owner gets the report now, not at the next job run
         live.hub.publish_soon(store.id)
         await live.hub.unwatch(self.router.session.client_token)
@@ -106,36 +113,40 @@ class DashboardState(rx.State):
     @rx.event
     async def sign_out(self):
         auth_state = await self.get_state(OwnerAuth)
-        with session() as db:
-            auth.sign_out(db, auth_state.token)
+        await asyncio.to_thread(write, auth.sign_out, auth_state.token)
         auth_state.token = ""
         await live.hub.unwatch(self.router.session.client_token)
         self.loaded = False
+        self._forget_personal()
         return rx.redirect(routes.SIGN_IN)
 
-    async def _act(self, action, repeat: str = "") -> None:
+    def _forget_personal(self) -> None:
+        for name, empty in self.PERSONAL.items():
+            setattr(self, name, type(empty)())
+
+    async def _act(self, action, repeat: str = "") -> object:
         """Run `action(db, store)` for the signed-in store, report its error, publish on success.
 
         `repeat` names the action; the same action again right after it (a double tap) is a no-op
-        here, not "already updated on another screen".
+        here, not "already updated on another screen". Returns what `action` returned.
         """
         self.message, self.error = "", ""
         try:
             store = await self._owner_store()
-            with session() as db:
-                action(db, store)
+            result = await asyncio.to_thread(write, action, store)
         except NotAllowed:
             self.error = "You are signed out or the store is closed — reload the page."
-            return
+            return None
         except StaleUpdate as error:
             if not repeat or repeat != self._last_action:
                 self.error = error.message
-            return
+            return None
         except DomainError as error:
             self.error = error.message
-            return
+            return None
         self._last_action = repeat
         live.hub.publish_soon(store.id)
+        return result
 
     @rx.event
     async def set_state(self, customer_id: int, seen: str, target: str):
@@ -146,34 +157,34 @@ class DashboardState(rx.State):
 
     @rx.event
     async def call_next(self, queue_id: int, head_id: int = 0):
-        """Call the longest-waiting customer; `head_id` is who this screen showed first in line."""
-        repeat = f"next:{queue_id}:{head_id}"
-        if head_id and repeat == self._last_action:
-            return  # a double tap: the customer this screen showed is already called
-        called = []
-        await self._act(lambda db, store: called.append(
-            customers.call_next(db, store.id, queue_id, now=utcnow())), repeat=repeat)
-        if called and called[0] is None:
+        """Call the longest-waiting customer; `head_id` is who this screen showed first in line.
+
+        A double tap arrives with the head the first tap called, who is still in that very call:
+        the service then returns that call instead of calling one more. After another tablet's
+        undo the head is waiting again, so the same tap calls them again.
+        """
+        last_id, _, last_at = self._last_call.partition("|")
+        repeat = last_at if head_id and last_id == str(head_id) else ""
+        called = await self._act(lambda db, store: customers.call_next(
+            db, store.id, queue_id, now=utcnow(), repeat_of=(head_id, repeat) if repeat else None))
+        if called is not None:
+            self._last_call = f"{called.id}|{called.called_at.isoformat()}"
+        elif not self.error:
             self.message = "Nobody is waiting in this queue."
 
     @rx.event
     async def add_walk_in(self, data: dict):
         self.walk_in_ticket, self.walk_in_error = "", {}
-        added = []
         try:
             store = await self._owner_store()
-            with session() as db:
-                added.append(customers.add_walk_in(db, store.id, name=data.get("name"),
-                                                   phone=data.get("phone"),
-                                                   queue_id=data.get("queue"), now=utcnow()))
-                prefix = db.get(Queue, added[0].queue_id).prefix
+            ticket = await asyncio.to_thread(write, add_walk_in_ticket, store.id, form_of(data))
         except NotAllowed:
             self.walk_in_error = {"form": "You are signed out or the store is closed."}
-            return
+            return None
         except ValidationError as error:
             self.walk_in_error = {k.split("-")[0]: v for k, v in error.errors.items()}
-            return
-        self.walk_in_ticket = domain.ticket_label(prefix, added[0].ticket_number)
+            return None
+        self.walk_in_ticket = ticket
         live.hub.publish_soon(store.id)
         return [rx.set_value("walk-in-name", ""), rx.set_value("walk-in-phone", "")]
 
@@ -183,15 +194,24 @@ class DashboardState(rx.State):
             store = await self._owner_store()
         except NotAllowed:
             return rx.redirect(routes.SIGN_IN)
-        with session() as db:
-            snap = load_snapshot(db, store.id, now=utcnow())
-        return rx.download(data=reports.report_csv(snap), filename=reports.report_filename(snap),
-                           mime_type="text/csv")
+        csv, filename = await asyncio.to_thread(report_file, store.id)
+        return rx.download(data=csv, filename=filename, mime_type="text/csv")
+
+    @rx.event
+    async def resend_confirmation(self):
+        """Mail a new confirmation link (the old one stops working)."""
+        mail = []
+        await self._act(lambda db, store: mail.append((store.id, confirmation.resend(
+            db, store, now=utcnow()))))
+        if mail:
+            jobs.mail_soon(mail[0][1], store_id=mail[0][0], what="confirmation")
+            self.message = "We sent a new link. Open it from your mailbox to confirm the address."
 
     @rx.event
     async def set_default_service(self, data: dict):
+        form = form_of(data)
         await self._act(lambda db, store: stores.set_default_service(
-            db, store, data.get("queue_id"), data.get("minutes"), now=utcnow()))
+            db, store, form.get("queue_id"), form.get("minutes"), now=utcnow()))
         if not self.error:
             self.message = "Default service time saved."
 

@@ -29,7 +29,8 @@ class BrowserId(rx.State):
     value: str = rx.LocalStorage("", name="queue_browser", sync=True)
 
     def ensure(self) -> str:
-        if not (20 <= len(self.value) <= 64):
+        """The id, made afresh when the browser has none or sent something that is not one."""
+        if not isinstance(self.value, str) or not 20 <= len(self.value) <= 64:
             self.value = secrets.token_urlsafe(24)
         return self.value
 
@@ -75,19 +76,20 @@ class JoinState(rx.State):
 
     @rx.event
     def remove_person(self, key: str):
-        if len(self.people) > 1:
+        if len(self.people) > 1 and isinstance(key, str):
             self.people = [p for p in self.people if p["key"] != key]
 
     @rx.event
     async def submit(self, data: dict):
         if self.busy or not self._pass:
             return
+        data = data if isinstance(data, dict) else {}
         people = [{"name": data.get(f"name-{p['key']}"), "phone": data.get(f"phone-{p['key']}"),
                    "queue_id": self._queue_ids.get(str(data.get(f"queue-{p['key']}")))}
                   for p in self.people]
         self.busy = True
         yield  # show the spinner at once on a slow phone
-        try:
+        try:  # off the event loop, like every database call of a handler
             party = await asyncio.to_thread(_join, self._pass, self._browser, people, client_ip(self))
         except ValidationError as error:
             self.errors = {_by_key(k, self.people): v for k, v in error.errors.items()}

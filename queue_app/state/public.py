@@ -17,13 +17,19 @@ from queue_app.db import read_session, session
 from queue_app.models import StoreStatus
 from queue_app.services import passes, stores
 from queue_app.services.errors import DomainError
+from queue_app.services.slugs import public_slugs
 from queue_app.state.common import page_origin, route_param
 from queue_app.views.common import store_key
 
 
-def _store_by_slug(slug: str) -> int:
+def _find_slug(slug: str) -> int:
     with read_session() as db:
         return stores.store_by_slug(db, slug).id
+
+
+def _store_by_slug(slug: str) -> int:
+    """Slugs never change: a flood of public page loads costs a dictionary look-up each."""
+    return public_slugs.store_id(slug, _find_slug)
 
 
 def _display_store(key: str) -> tuple[int, str]:

@@ -10,7 +10,7 @@ import reflex as rx
 from queue_app import routes
 from queue_app.clock import utcnow
 from queue_app.config import settings
-from queue_app.db import session
+from queue_app.db import read_session, session
 from queue_app.mail import mailer
 from queue_app.mail.messages import reset_password_message
 from queue_app.services import auth
@@ -21,6 +21,16 @@ FORGOT_SENT = "If an open store uses this address, we sent a link. It is valid f
 
 
 _background = ThreadPoolExecutor(max_workers=2, thread_name_prefix="reset-mail")
+
+
+def _check(check, token: object) -> None:
+    """A read-only check of a token (`auth.store_for_token`, `auth.check_reset_token`)."""
+    with read_session() as db:
+        check(db, token, now=utcnow())
+
+
+def _form(data: object) -> dict:
+    return data if isinstance(data, dict) else {}
 
 
 def _sign_in(email: object, password: object, ip: str) -> str:
@@ -44,13 +54,15 @@ def _send_reset_mail(store, token: str) -> None:
     The link points at QUEUE_BASE_URL, or where the owner opened the store — never at the Origin
     of the request asking for it, which anyone can forge.
     """
-    base = settings.base_url or store.origin
-    message = reset_password_message(to=store.email, store_name=store.name, minutes=30,
-                                     link=routes.reset_url(base, token))
     try:
+        base = settings.base_url or store.origin
+        message = reset_password_message(to=store.email, store_name=store.name, minutes=30,
+                                         link=routes.reset_url(base, token))
         mailer.send(message)
-    except mailer.MailError:
-        log.exception("reset mail for store %s failed", store.id)
+    except mailer.MailError as error:  # its text names no address
+        log.error("reset mail for store %s failed: %s", store.id, error)
+    except Exception as error:  # noqa: BLE001  (a thread pool would swallow it without a word)
+        log.error("reset mail for store %s failed: %s", store.id, type(error).__name__)
 
 
 class SigninState(rx.State):
@@ -65,17 +77,17 @@ class SigninState(rx.State):
         self.error, self.busy = "", False
         token = (await self.get_state(OwnerAuth)).token
         if token:
-            with session() as db:
-                try:
-                    auth.store_for_token(db, token, now=utcnow())
-                except DomainError:
-                    return None
+            try:
+                await asyncio.to_thread(_check, auth.store_for_token, token)
+            except DomainError:
+                return None
             return rx.redirect(routes.DASHBOARD)
 
     @rx.event
     async def submit(self, data: dict):
         try:  # Argon2 takes ~0.1 s: off the event loop, so live pushes of other stores never wait
-            token = await asyncio.to_thread(_sign_in, data.get("email"), data.get("password"),
+            form = _form(data)
+            token = await asyncio.to_thread(_sign_in, form.get("email"), form.get("password"),
                                             client_ip(self))
         except DomainError as error:
             self.error = error.message
@@ -98,7 +110,7 @@ class ForgotState(rx.State):
     @rx.event
     async def submit(self, data: dict):
         try:
-            issued = await asyncio.to_thread(_request_reset, data.get("email"), client_ip(self))
+            issued = await asyncio.to_thread(_request_reset, _form(data).get("email"), client_ip(self))
         except DomainError as error:
             self.error, self.sent = error.message, ""
             return
@@ -114,20 +126,20 @@ class ResetState(rx.State):
     link_ok: bool = True
 
     @rx.event
-    def load(self):
+    async def load(self):
         self.errors = {}
-        with session() as db:
-            try:
-                auth.check_reset_token(db, route_param(self, "token"), now=utcnow())
-                self.link_ok = True
-            except DomainError:
-                self.link_ok = False
+        try:
+            await asyncio.to_thread(_check, auth.check_reset_token, route_param(self, "token"))
+            self.link_ok = True
+        except DomainError:
+            self.link_ok = False
 
     @rx.event
     async def submit(self, data: dict):
         try:
+            form = _form(data)
             token = await asyncio.to_thread(_reset_password, route_param(self, "token"),
-                                            data.get("password"), data.get("confirm"))
+                                            form.get("password"), form.get("confirm"))
         except ValidationError as error:
             self.errors = error.errors
             return None

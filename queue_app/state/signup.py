@@ -7,10 +7,10 @@ import itertools
 
 import reflex as rx
 
-from queue_app import domain, routes
+from queue_app import domain, jobs, routes
 from queue_app.clock import utcnow
 from queue_app.db import session
-from queue_app.services import auth, stores
+from queue_app.services import auth, confirmation, stores
 from queue_app.services.errors import DomainError, ValidationError
 from queue_app.state.common import OwnerAuth, client_ip, log, page_origin
 
@@ -64,12 +64,13 @@ class SignupState(rx.State):
             self.busy = False
 
     async def _open(self, data: dict):
+        data = data if isinstance(data, dict) else {}  # a forged event may send anything
         names = [data.get(f"queue-{slot}", "") for slot in self.slots]
         try:
             form = domain.validate_store_form(
                 email=data.get("email"), password=data.get("password"), confirm=data.get("confirm"),
                 name=data.get("name"), queue_names=names, timezone=data.get("timezone"))
-            store, token = await asyncio.to_thread(  # Argon2 off the event loop
+            store, token, mail = await asyncio.to_thread(  # Argon2 off the event loop
                 _open_and_sign_in, form, client_ip(self), page_origin(self))
         except ValidationError as error:
             self.errors = {_slot_key(k, self.slots): v for k, v in error.errors.items()}
@@ -78,6 +79,8 @@ class SignupState(rx.State):
             self.errors = {"form": error.message}
             return None
         log.info("store %s opened", store.id)
+        if mail is not None:
+            jobs.mail_soon(mail, store_id=store.id, what="confirmation")
         self.errors = {}
         (await self.get_state(OwnerAuth)).token = token
         return rx.redirect(routes.DASHBOARD)
@@ -87,7 +90,8 @@ def _open_and_sign_in(form: domain.StoreForm, ip: str, origin: str):
     with session() as db:
         now = utcnow()
         store = stores.open_store(db, form, now=now, client_ip=ip, origin=origin)
-        return store, auth.start_session(db, store, now=now)
+        mail = confirmation.issue(db, store) if confirmation.required() else None
+        return store, auth.start_session(db, store, now=now), mail
 
 
 def _slot_key(key: str, slots: list[str]) -> str:

@@ -55,7 +55,7 @@ class TicketState(rx.State):
     _ids: dict[str, int] = {}  # opaque key → customer id, for Leave
     found: bool = True
     store_key: str = ""
-    people: list[dict] = []  # this party only: key, name, ticket, queue, state at load
+    people: list[dict] = []  # this party only (key, name, ticket, queue): sent by `load`, not stored
     message: str = ""
     error: str = ""
 
@@ -64,17 +64,19 @@ class TicketState(rx.State):
         self.message, self.error = "", ""
         secret, token = route_param(self, "secret"), self.router.session.client_token
         try:  # off the event loop: live pushes of every store never wait for a page load
-            store_id, self.people, self._ids = await asyncio.to_thread(_party, secret)
+            store_id, people, self._ids = await asyncio.to_thread(_party, secret)
         except DomainError:
             self.found, self.people = False, []
             await live.hub.unwatch(token)
             return
         self.found, self._secret, self.store_key = True, secret, store_key(settings.secret_key, store_id)
-        await live.hub.show(token, store_id, "ticket")
+        # The party's own names go to this browser only, never into Reflex's state store.
+        await live.hub.show(token, store_id, "ticket", own=(TicketState, {"people": people}))
 
     @rx.event
     async def leave(self, key: str):
-        await self._leave([self._ids[key]] if key in self._ids else [0], "You left the queue.")
+        known = isinstance(key, str) and key in self._ids  # a forged payload may be anything
+        await self._leave([self._ids[key]] if known else [0], "You left the queue.")
 
     @rx.event
     async def leave_all(self):

@@ -36,6 +36,7 @@ def dashboard(snap: StoreSnapshot, context: dict[str, str]) -> dict:
         "join_url": join_url, "qr_code": qr.qr_data_uri(join_url) if join_url else "",
         "display_url": routes.display_path(snap.display_key),
         "public_url": routes.public_path(snap.slug), "loaded": True, "signed_out": False,
+        "confirm_email": not snap.email_confirmed,  # with SMTP: the link was not opened yet
     }
 
 

@@ -113,9 +113,9 @@ def start_app(root: Path, **extra_env: str) -> tuple[subprocess.Popen, str, Path
     """
     tree, port, log = private_tree(root), free_port(), root / "server.log"
     env = {k: v for k, v in os.environ.items() if not k.startswith(("QUEUE_", "REFLEX_"))}
-    env.update(QUEUE_PORT=str(port), QUEUE_DATABASE_URL=f"sqlite:///{root / 'queue.db'}",
-               QUEUE_OUTBOX_DIR=str(root / "outbox"), QUEUE_SECRET_KEY=secrets.token_urlsafe(48),
-               QUEUE_REPORT_ARCHIVE_DIR=str(root / "archive"), **extra_env)
+    env.update({"QUEUE_PORT": str(port), "QUEUE_DATABASE_URL": f"sqlite:///{root / 'queue.db'}",
+                "QUEUE_OUTBOX_DIR": str(root / "outbox"), "QUEUE_SECRET_KEY": secrets.token_urlsafe(48),
+                "QUEUE_REPORT_ARCHIVE_DIR": str(root / "archive"), **extra_env})  # extra_env wins
     with log.open("wb") as out:
         process = subprocess.Popen(["bash", "scripts/start.sh"], cwd=tree, env=env, stdout=out,
                                    stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,

@@ -11,6 +11,7 @@ import pytest
 from tests.conftest import REDIS_URL, REQUIRE_SERVICES
 from tests.e2e.conftest import PHONE, TABLET, start_app, stop_app
 
+pytestmark = pytest.mark.e2e  # a browser test: `-m "not e2e"` leaves it out like the others
 WORKERS = 2
 MAX_PHONES = 8
 
@@ -78,3 +79,31 @@ def test_a_call_on_one_worker_reaches_phones_on_another(redis_server, browser):
         tablet.get_by_role("button", name="Call next").click()
         expect(phone.get_by_text("It's your turn").first).to_be_visible()
         expect(tablet.get_by_role("listitem", name=f"A-{number:03d}")).to_contain_text("Called")
+
+
+def test_metrics_of_both_workers_add_up(redis_server, browser):
+    """Joins handled by two workers: any worker's `/metrics` counts all of them (multiprocess mode)."""
+    from playwright.sync_api import expect
+
+    from tests.e2e.flows import join_party, join_url, open_store, unique_email
+    from tests.e2e.metrics_scrape import grew, scrape
+
+    url, client = redis_server
+    before = scrape(url)
+    tablet = browser.new_context(base_url=url, **TABLET).new_page()
+    open_store(tablet, email=unique_email("metrics"), name="Counted Twice", queues=["Main"])
+    phones, workers = [], set()
+    while len(phones) < MAX_PHONES and (len(workers) < WORKERS or len(phones) < 2):
+        phone = browser.new_context(**PHONE).new_page()
+        phone.goto(join_url(tablet))
+        join_party(phone, [(f"Guest {len(phones) + 1}", "Main")])
+        expect(phone.get_by_role("status")).to_contain_text("A-")
+        phones.append(phone)
+        workers.add(_worker_of(phone, client))
+    assert len(workers - {""}) == WORKERS, "the phones never spread over both workers"
+
+    scrapes = [scrape(url) for _ in range(6)]  # answered by either worker
+    for after in scrapes:
+        assert grew(before, after, "queue_joins_total", source="qr") == len(phones)
+        assert grew(before, after, "queue_event_handler_seconds_count",
+                    handler="JoinState.submit") == len(phones)

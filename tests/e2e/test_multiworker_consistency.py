@@ -33,7 +33,7 @@ from bench.protocol import (
 from queue_app import domain
 from queue_app.db import make_engine
 from queue_app.services import stores
-from tests.conftest import REDIS_URL, REQUIRE_SERVICES
+from tests.conftest import REDIS_URL, REQUIRE_SERVICES, run_async
 from tests.e2e.conftest import start_app, stop_app
 
 pytestmark = [pytest.mark.e2e, pytest.mark.redis]
@@ -206,4 +206,4 @@ def test_every_screen_on_either_worker_equals_the_database_after_each_change(two
         for tab in dashboards + phones + publics:
             await tab.close()
 
-    asyncio.run(scenario())
+    run_async(scenario())  # in a thread of its own: the browser tests keep a loop running here

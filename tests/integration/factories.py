@@ -15,7 +15,7 @@ from sqlmodel import Session
 
 from queue_app import domain
 from queue_app.models import Party, Pass, Queue, Store
-from queue_app.services import customers, passes, security, stores
+from queue_app.services import confirmation, customers, passes, security, stores
 
 PASSWORD = "secret123"
 
@@ -50,3 +50,14 @@ def join_party(db: Session, store: Store, now: datetime, *names: str, queue: Que
     token = scanned_pass(db, store, now, browser).token
     people = [{"name": name, "phone": "", "queue_id": queue.id} for name in names or ("Ann",)]
     return customers.join(db, token, browser, people, now=now, client_ip=client_ip)
+
+
+def confirm_address(db: Session, store: Store, now: datetime) -> Store:
+    """The owner opens the confirmation link mailed to them (needed before mail goes out over SMTP)."""
+    token = link_token(confirmation.issue(db, store).text, "/confirm/")
+    return confirmation.confirm(db, token, now=now)
+
+
+def link_token(text: str, path: str) -> str:
+    """The token of the first link to `path` in a mail's text."""
+    return text.split(path, 1)[1].split()[0]

@@ -27,7 +27,7 @@ from queue_app.services.errors import NotAllowed
 from queue_app.state.common import OwnerAuth
 from queue_app.state.dashboard import DashboardState
 from tests.conftest import run_async
-from tests.integration.factories import cheap_argon2  # noqa: F401
+from tests.integration.factories import cheap_argon2, confirm_address  # noqa: F401
 from tests.integration.smtp_server import free_port, smtp_server, smtp_settings
 
 pytestmark = pytest.mark.usefixtures("cheap_argon2")
@@ -37,7 +37,7 @@ def open_store(db, opened_at, name="Shop", ip="10.0.0.1"):
     form = domain.validate_store_form(email=f"{domain.slugify(name)}@example.com", password="secret123",
                                       confirm="secret123", name=name, queue_names=["Main"],
                                       timezone="Europe/Paris")
-    store = stores.open_store(db, form, now=opened_at, client_ip=ip)
+    store = confirm_address(db, stores.open_store(db, form, now=opened_at, client_ip=ip), opened_at)
     customers.add_walk_in(db, store.id, name="Ann", phone="", queue_id=stores.queues_of(db, store.id)[0].id,
                           now=opened_at)
     return store

@@ -149,7 +149,7 @@ def test_with_two_workers_on_redis_a_tab_on_the_other_worker_gets_the_emit(tmp_p
 
     async def scenario():
         tabs: list[Tab] = []
-        while len(tabs) < 16 and len({worker_of(tab) for tab in tabs} - {""}) < 2:
+        while len(tabs) < 40 and len({worker_of(tab) for tab in tabs} - {""}) < 2:
             tabs += await _open(port, 2)
         workers = {worker_of(tab) for tab in tabs} - {""}
         handlers = set()

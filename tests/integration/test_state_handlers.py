@@ -106,7 +106,7 @@ def test_an_owner_cannot_touch_another_stores_customer_or_queue(app_engine, db, 
     assert db.get(Customer, victim.id).state is CustomerState.WAITING
 
 
-def test_a_ticket_page_cannot_leave_for_another_party(app_engine, db, now):
+def test_a_ticket_page_cannot_leave_for_another_party(app_engine, db, now, sockets):
     store = _open(db, now, "a@example.com")
     alice, bob = _walk_in(db, store, now, "Alice"), _walk_in(db, store, now, "Bob")
     alice_secret = db.get(Party, alice.party_id).secret
@@ -120,7 +120,9 @@ def test_a_ticket_page_cannot_leave_for_another_party(app_engine, db, now):
         return ticket
 
     ticket = _run(db, scenario())
-    assert [p["name"] for p in ticket.people] == ["Alice"]  # never another customer's data
+    shown = sockets.seen("tab-1", TicketState)["people"]
+    assert [p["name"] for p in shown] == ["Alice"]  # never another customer's data
+    assert ticket.people == []  # and the names stay out of Reflex's state store
     assert ticket.error
     db.expire_all()
     assert db.get(Customer, bob.id).state is CustomerState.WAITING
@@ -247,3 +249,26 @@ def test_a_whole_day_works_the_same_with_the_clock_a_year_away_from_today(
     db.expire_all()
     assert db.get(Store, store.id).status is StoreStatus.CLOSED
     assert len(list(outbox.glob("*.eml"))) == 1  # the report went out, then the data was purged
+
+
+def test_call_next_after_another_tablet_sent_the_customer_back_calls_them_again(app_engine, db, now):
+    """Tablet A calls Ann; tablet B undoes it (Ann waits again, first in line); A taps "Call next".
+
+    The screen shows Ann first again, as it did for A's first tap: that is a new tap, not a double
+    tap, and must call Ann instead of silently doing nothing.
+    """
+    store = _open(db, now, "a@example.com")
+    ann, bob = (_walk_in(db, store, now, name) for name in ("Ann", "Bob"))
+    token = auth.start_session(db, store, now=now)
+
+    async def scenario():
+        a, b = await _state(DashboardState, token=token), await _state(DashboardState, token=token)
+        await DashboardState.call_next.fn(a, ann.queue_id, ann.id)
+        await DashboardState.set_state.fn(b, ann.id, "processing", "waiting")  # B: back to waiting
+        await DashboardState.call_next.fn(a, ann.queue_id, ann.id)  # A's screen shows Ann first
+        return a.error, a.message, b.error
+
+    assert _run(db, scenario()) == ("", "", "")
+    db.expire_all()
+    assert [db.get(Customer, c.id).state for c in (ann, bob)] == [CustomerState.PROCESSING,
+                                                                 CustomerState.WAITING]

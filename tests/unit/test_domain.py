@@ -301,3 +301,14 @@ def test_a_default_service_time_must_be_whole_minutes_from_1_to_240(value):
 @pytest.mark.parametrize("value", ["1", 5, "240"])
 def test_a_sensible_default_service_time_is_accepted(value):
     assert domain.service_minutes_error(value) == ""
+
+
+@pytest.mark.parametrize("sent", [2**31, 2**63, -(2**63) - 1, "9" * 5000, "1" * 21, [1], {"a": 1}, True,
+                                  None, 1.5, "1e9"])
+def test_a_number_no_id_or_count_can_be_is_not_a_number(sent):
+    """A browser may send any JSON: past 32 bits it is no database id (SQLite would overflow)."""
+    assert domain.to_int(sent) is None
+
+
+def test_whole_numbers_sent_as_text_or_numbers_are_read():
+    assert [domain.to_int(v) for v in ("12", 12, " 7", "-3", 2**31 - 1)] == [12, 12, 7, -3, 2**31 - 1]
