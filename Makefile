@@ -4,6 +4,8 @@ PYTHON ?= python3
 VENV := .venv
 TOOLS := .tools
 BUN := $(TOOLS)/node_modules/.bin/bun
+# axe-core: the accessibility checks the browser tests inject into every page they reach
+AXE := $(TOOLS)/node_modules/axe-core/axe.min.js
 export REFLEX_USE_SYSTEM_BUN := 1
 export PATH := $(CURDIR)/$(TOOLS)/node_modules/.bin:$(CURDIR)/$(VENV)/bin:$(PATH)
 # Installs come from the lock files: every transitive package pinned with its hashes.
@@ -33,7 +35,7 @@ lock: setup-dev             ## after editing requirements*.txt: regenerate both 
 	$(UV_COMPILE) requirements-dev.txt -o requirements-dev.lock
 
 setup: $(VENV)/.runtime $(BUN)
-setup-dev: $(VENV)/.dev $(BUN)
+setup-dev: $(VENV)/.dev $(BUN) $(AXE)
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -51,6 +53,10 @@ $(BUN):
 	mkdir -p $(TOOLS)
 	npm install --silent --no-audit --no-fund --prefix $(TOOLS) bun@1.4.5
 	$(BUN) --version
+
+$(AXE):
+	mkdir -p $(TOOLS)
+	npm install --silent --no-audit --no-fund --prefix $(TOOLS) axe-core@4.14.1
 
 clean:
 	rm -rf $(VENV) $(TOOLS) .web .states

@@ -10,9 +10,12 @@ from queue_app.instrument import instrument_events
 from queue_app.live import adapter
 from queue_app.logs import configure_logging, report_unhandled
 from queue_app.pages.confirm import confirm_page
+from queue_app.pages.connection import connection_banner
 from queue_app.pages.dashboard import dashboard_page
+from queue_app.pages.display import display_page
 from queue_app.pages.join import join_page
-from queue_app.pages.public import closed_page, display_page, public_page
+from queue_app.pages.public import closed_page, public_page
+from queue_app.pages.shell import PREVIEW_META, loading_shell
 from queue_app.pages.signin import forgot_page, reset_page, signin_page
 from queue_app.pages.signup import signup_page
 from queue_app.pages.ticket import ticket_page
@@ -33,8 +36,14 @@ app = rx.App(
     sio=adapter.make_sio(),  # Reflex's own server, on Redis when REFLEX_REDIS_URL is set
     api_transformer=api,
     backend_exception_handler=report_unhandled,
-    head_components=[rx.el.meta(name="theme-color", content="#3e63dd")],
+    head_components=[rx.el.meta(name="theme-color", content="#3e63dd"), *PREVIEW_META],
+    stylesheets=["/queue.css"],
 )
+# Plain words when the connection drops, instead of Reflex's toast for developers (SPEC §7).
+# An app wrap gets the whole page as its children: the banner and the loading shell sit in a
+# fragment before it (the shell is all a parameterized route's prebuilt HTML holds).
+app.app_wraps[(5, "Overlay")] = lambda stateful: (
+    rx.fragment(connection_banner(), loading_shell()) if stateful else None)
 app.add_middleware(EventRateLimit())
 live.hub.bind({"customer": TicketBoard, "public": StoreBoard,
                "dashboard": DashboardState, "display": DisplayState})

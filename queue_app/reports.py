@@ -9,7 +9,12 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from queue_app import domain
-from queue_app.domain.snapshot import StoreSnapshot, average_wait_seconds, waited_seconds
+from queue_app.domain.snapshot import (
+    StoreSnapshot,
+    average_wait_seconds,
+    service_seconds,
+    waited_seconds,
+)
 from queue_app.models import CustomerState
 
 COLUMNS = ("queue", "ticket", "name", "phone", "party", "source", "state", "joined_at",
@@ -81,6 +86,7 @@ class ReportSummary:
     average_wait: str
     longest_wait: str
     busiest_hour: str  # e.g. "14:00–15:00 (23 joined)", or "—"
+    service_times: tuple[tuple[str, str], ...] = ()  # (queue, "about 4 min"): the dashboard's rule
 
 
 def summarize(snap: StoreSnapshot) -> ReportSummary:
@@ -98,4 +104,6 @@ def summarize(snap: StoreSnapshot) -> ReportSummary:
         customers=len(snap.customers), served=states[CustomerState.DONE],
         no_shows=states[CustomerState.NO_SHOW], removed=states[CustomerState.DELETE],
         average_wait=domain.format_wait(average) if average is not None else "—",
-        longest_wait=domain.format_wait(max(waits)) if waits else "—", busiest_hour=busiest)
+        longest_wait=domain.format_wait(max(waits)) if waits else "—", busiest_hour=busiest,
+        service_times=tuple((q.name, domain.format_wait(service_seconds(snap)[q.id]))
+                            for q in snap.queues))

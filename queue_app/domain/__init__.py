@@ -1,8 +1,19 @@
 """Pure rules, no I/O: what people may type (`inputs`) and how the queue behaves (`queue`).
 
-Callers use `domain.<name>`; the two modules split the rules by what they are about.
+Callers use `domain.<name>`; the modules split the rules by what they are about (`estimate`:
+the service time behind every wait shown).
 """
 
+from queue_app.domain.estimate import (  # noqa: F401
+    FLOOR_SHARE,
+    SERVICE_MIN_SAMPLES,
+    SERVICE_SAMPLES,
+    ServiceEstimate,
+    average_service_seconds,
+    estimate_basis,
+    robust_mean,
+    service_estimate,
+)
 from queue_app.domain.inputs import (  # noqa: F401
     DESCRIPTION_MAX,
     MAX_EMAIL,
@@ -39,10 +50,7 @@ from queue_app.domain.inputs import (  # noqa: F401
 from queue_app.domain.queue import (  # noqa: F401
     ACTIVE,
     FINISHED,
-    SERVICE_MIN_SAMPLES,
-    SERVICE_SAMPLES,
     STATE_LABELS,
-    average_service_seconds,
     check_transition,
     estimated_wait_seconds,
     format_duration,

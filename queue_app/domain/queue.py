@@ -5,13 +5,10 @@ from __future__ import annotations
 import re
 import string
 import unicodedata
-from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from queue_app.domain.inputs import DomainError
 from queue_app.models import CustomerState
-
-SERVICE_SAMPLES, SERVICE_MIN_SAMPLES = 10, 3
 
 
 def ticket_prefixes(count: int) -> list[str]:
@@ -64,14 +61,6 @@ def stamp_times(state: CustomerState, *, called_at: datetime | None, now: dateti
 
 
 # --- positions and waits ---------------------------------------------------------------------
-
-def average_service_seconds(durations: Sequence[float], default_seconds: float) -> float:
-    """Mean of the last `SERVICE_SAMPLES` services; the queue default until 3 are seen."""
-    recent = list(durations)[-SERVICE_SAMPLES:]
-    if len(recent) < SERVICE_MIN_SAMPLES:
-        return float(default_seconds)
-    return sum(recent) / len(recent)
-
 
 def estimated_wait_seconds(people_ahead: int, average_seconds: float) -> float:
     return (people_ahead + 1) * average_seconds

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from queue_app.domain.queue import average_service_seconds
+from queue_app.domain.estimate import ServiceEstimate, service_estimate
 from queue_app.models import CustomerState, Queue, Source, StoreStatus
 
 
@@ -72,15 +72,20 @@ def average_wait_seconds(customers) -> float | None:
 
 def service_seconds(snap: StoreSnapshot) -> dict[int, float]:
     """Average service time per queue id (SPEC §3.4), from the services finished in this snapshot."""
-    return memo(snap, "service_seconds", _service_seconds)
+    return {queue_id: e.seconds for queue_id, e in service_estimates(snap).items()}
 
 
-def _service_seconds(snap: StoreSnapshot) -> dict[int, float]:
+def service_estimates(snap: StoreSnapshot) -> dict[int, ServiceEstimate]:
+    """The service-time estimate per queue id, by the one rule of `domain/estimate.py`."""
+    return memo(snap, "service_estimates", _service_estimates)
+
+
+def _service_estimates(snap: StoreSnapshot) -> dict[int, ServiceEstimate]:
     durations: dict[int, list[tuple[datetime, float]]] = {q.id: [] for q in snap.queues}
     for c in snap.customers:
         if c.state is CustomerState.DONE and c.called_at and c.finished_at:
             durations[c.queue_id].append((c.finished_at, (c.finished_at - c.called_at).total_seconds()))
-    return {q.id: average_service_seconds(
+    return {q.id: service_estimate(
         [seconds for _, seconds in sorted(durations[q.id])], q.default_service_seconds)
         for q in snap.queues}
 

@@ -69,7 +69,8 @@ def _totals(summary: ReportSummary) -> list[tuple[str, str]]:
     return [("Customers", str(summary.customers)), ("Served", str(summary.served)),
             ("No-shows", str(summary.no_shows)), ("Removed", str(summary.removed)),
             ("Average wait", summary.average_wait), ("Longest wait", summary.longest_wait),
-            ("Busiest hour", summary.busiest_hour)]
+            ("Busiest hour", summary.busiest_hour),
+            *((f"Service time, {queue}", time) for queue, time in summary.service_times)]
 
 
 def confirm_email_message(*, to: str, store_name: str, link: str) -> Message:

@@ -8,8 +8,8 @@ from queue_app import styles
 
 
 def page_shell(*children: rx.Component, width: str = styles.MAX_FORM_WIDTH) -> rx.Component:
-    """A centred column on a soft background; forms and tickets use it."""
-    return rx.box(
+    """A centred column on a soft background, the page's `<main>` landmark; forms and tickets use it."""
+    return rx.el.main(
         rx.vstack(*children, spacing="4", width="100%", max_width=width, margin_x="auto",
                   padding_y="1rem"),
         style=styles.page,
@@ -27,7 +27,7 @@ def field(label: str, control: rx.Component, error: rx.Var | str = "", *,
     return rx.vstack(
         rx.el.label(label, html_for=field_id, style={"font_weight": "500"}),
         control,
-        rx.text(hint, size="1", color="var(--gray-10)") if hint else rx.fragment(),
+        rx.text(hint, size="1", color=styles.MUTED) if hint else rx.fragment(),
         error_message(error, f"{field_id}-error"),
         spacing="1", width="100%", align="stretch",
     )

@@ -15,7 +15,7 @@ def _countdown() -> rx.Component:
         rx.icon("clock", size=16),
         rx.text("Closes ", D.closes_local, " · "),
         rx.moment(D.closes_at, from_now=True, interval=30_000),
-        align="center", spacing="1", color="var(--gray-11)", size="2")
+        align="center", spacing="1", color="var(--gray-11)", size="2", white_space="nowrap")
 
 
 def _description() -> rx.Component:
@@ -34,7 +34,7 @@ def _description() -> rx.Component:
             on_submit=D.save_description, reset_on_submit=False, width="100%"),
         rx.hstack(
             rx.text(rx.cond(D.description, D.description, "No description yet."),
-                    color=rx.cond(D.description, "var(--gray-12)", "var(--gray-10)")),
+                    color=rx.cond(D.description, "var(--gray-12)", styles.MUTED)),
             rx.button(rx.icon("pencil", size=14), "Edit description", variant="ghost", size="2",
                       on_click=D.start_editing, style={"min_height": "40px"}),
             align="center", wrap="wrap"),
@@ -77,17 +77,18 @@ def _confirm_email() -> rx.Component:
 
 def _header() -> rx.Component:
     return rx.flex(
-        rx.vstack(brand(), rx.heading(D.store_name, size="7"), _countdown(), spacing="1"),
+        rx.vstack(brand(), rx.heading(D.store_name, size="6"), _countdown(), _description(),
+                  spacing="1", min_width="0"),
         rx.spacer(),
         rx.hstack(customers.header_actions(), _close_dialog(),
                   rx.button(rx.icon("log-out"), "Sign out", variant="soft", color_scheme="gray",
                             on_click=D.sign_out, style=styles.big_button),
-                  wrap="wrap", spacing="2", justify="end"),
-        direction={"base": "column", "md": "row"}, gap="3", width="100%")
+                  wrap="wrap", spacing="2", justify={"initial": "start", "sm": "end"}),
+        direction={"initial": "column", "sm": "row"}, gap="12px", width="100%")
 
 
 def dashboard_page() -> rx.Component:
-    return rx.box(
+    return rx.el.main(
         rx.cond(
             D.signed_out,
             rx.vstack(
@@ -112,14 +113,12 @@ def dashboard_page() -> rx.Component:
             rx.vstack(
                 _header(),
                 _confirm_email(),
-                _description(),
                 notice(D.message),
                 rx.cond(D.error & ~D.editing, rx.callout(D.error, color_scheme="red", role="alert",
                                                          width="100%")),
-                rx.flex(customers.side_panel(), customers.queue_grid(),
-                        direction={"base": "column", "lg": "row"}, gap="4", width="100%",
-                        align="start"),
-                spacing="4", width="100%", max_width="1400px", margin_x="auto"),
+                rx.box(customers.side_panel(), customers.queue_grid(),
+                       style=styles.dashboard_body),
+                spacing="3", width="100%", max_width="1800px", margin_x="auto"),
             rx.center(rx.spinner(size="3"), height="60vh"),
         ))),
         style=styles.page,

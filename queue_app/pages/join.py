@@ -16,8 +16,8 @@ OURS = B.store_key == J.store_key  # the shared board in the browser is this sto
 def refused_card(message: rx.Var | str) -> rx.Component:
     return rx.vstack(
         rx.icon("qr-code", size=40, color="var(--gray-9)"),
-        rx.heading(message, size="5", as_="h2", text_align="center", role="alert"),
-        rx.text("Ask at the counter if you need help.", color="var(--gray-11)"),
+        rx.box(rx.heading(message, size="5", as_="h1", text_align="center"), role="alert"),
+        rx.text("Ask at the counter if you need help.", color=styles.MUTED),
         align="center", style=styles.card, spacing="3")
 
 
@@ -32,13 +32,16 @@ def queue_overview(queues: rx.Var) -> rx.Component:
 
 def _person(person: rx.Var, index: rx.Var) -> rx.Component:
     key = person["key"].to(str)
-    return rx.vstack(
-        rx.hstack(rx.text("Person ", index + 1, weight="bold"), rx.spacer(),
-                  rx.cond(J.people.length() > 1,
-                          rx.button("Remove person", type="button", variant="ghost", size="2",
-                                    color_scheme="red", on_click=J.remove_person(key),
-                                    style={"min_height": "40px"})),
-                  width="100%", align="center"),
+    return rx.el.fieldset(  # a screen reader hears "Person 2" before Name, Phone and Queue
+        rx.el.legend("Person ", index + 1, style={  # floated: inside the card, not on its edge
+            "font_weight": "700", "padding": "0", "line_height": "40px", "float": "left",
+            "width": "100%", "margin": "0"}),
+        rx.cond(J.people.length() > 1,
+                rx.button("Remove person", type="button", variant="ghost", size="2",
+                          color_scheme="red", on_click=J.remove_person(key),
+                          style={"min_height": "40px", "position": "absolute", "top": "1.25rem",
+                                 "right": "1rem"})),
+        rx.vstack(
         rx.el.label("Name", html_for="name-" + key),
         rx.input(id="name-" + key, name="name-" + key, size="3", auto_complete="given-name",
                  max_length=domain.PERSON_NAME_MAX + 20, style=styles.input_box,
@@ -55,7 +58,9 @@ def _person(person: rx.Var, index: rx.Var) -> rx.Component:
                      style={**styles.input_box, "border_radius": "6px", "padding": "0 0.5rem",
                             "border": "1px solid var(--gray-7)"}),
         error_message(J.errors["queue-" + key], "queue-" + key + "-error"),
-        spacing="1", width="100%", style=styles.card, key=key)
+        spacing="1", width="100%", clear="both"),
+        key=key, style={**styles.card, "border": "none", "margin": "0", "min_width": "0",
+                        "position": "relative"})
 
 
 def join_page() -> rx.Component:

@@ -1,4 +1,4 @@
-"""`/s/[slug]` (public store page), `/display/[key]` (wall screen) and `/closed`."""
+"""`/s/[slug]` (public store page) and `/closed`; the wall screen is `pages/display.py`."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ import reflex as rx
 from queue_app import routes, styles
 from queue_app.pages.components import brand, link, page_shell
 from queue_app.state.boards import StoreBoard as B
-from queue_app.state.public import DisplayState as Dp
 from queue_app.state.public import PublicState as P
 
 
@@ -35,47 +34,13 @@ def public_page() -> rx.Component:
     )
 
 
-def _display_queue(queue: rx.Var) -> rx.Component:
-    return rx.vstack(
-        rx.text(queue["name"], size="7", weight="bold"),
-        rx.text("Now serving", size="4", color="var(--gray-11)"),
-        rx.text(queue["serving"], weight="bold", style={"font_size": "clamp(2.5rem, 6vw, 5rem)",
-                                                        "line_height": "1.1"}),
-        rx.text(queue["waiting"], " waiting", size="5"),
-        style=styles.card, align="center", spacing="1")
-
-
-def display_page() -> rx.Component:
-    return rx.box(
-        rx.cond(
-            Dp.found,
-            rx.flex(
-                rx.vstack(
-                    rx.heading(Dp.store_name, size="8"),
-                    rx.cond(Dp.closed, rx.heading("The store is closed for today.", size="6",
-                                                  role="alert")),
-                    rx.grid(rx.foreach(Dp.queues, _display_queue), gap="4", width="100%",
-                            grid_template_columns="repeat(auto-fit, minmax(260px, 1fr))"),
-                    flex="1", spacing="4"),
-                rx.cond(Dp.qr_code, rx.vstack(
-                    rx.image(src=Dp.qr_code, alt="Join QR code", width="min(40vw, 420px)",
-                             custom_attrs={"data-url": Dp.join_url},
-                             style={"image_rendering": "pixelated"}),
-                    rx.text("Scan to join the queue", size="6", weight="bold"),
-                    align="center", style=styles.card)),
-                gap="6", direction={"base": "column", "md": "row"}, align="start"),
-            rx.callout("This display link is not valid any more — open it again from the dashboard.",
-                       color_scheme="red", role="alert")),
-        style={**styles.page, "padding": "2rem"},
-    )
-
-
 def closed_page() -> rx.Component:
     return page_shell(
         brand(),
         rx.heading("Your store is closed", size="7"),
         rx.text("Customers can no longer join. The report of the day is being emailed to you; once "
                 "it is delivered, all customer data is deleted."),
-        rx.hstack(link("Open a new store", routes.OPEN_STORE), rx.spacer(),
-                  link("Sign in", routes.SIGN_IN), width="100%"),
+        rx.text("A closed store cannot be signed in to again. To run another day, open a new "
+                "store — the same email works."),
+        link("Open a new store", routes.OPEN_STORE),
     )

@@ -25,7 +25,7 @@ def _queue_row(slot: rx.Var[str], index: rx.Var[int]) -> rx.Component:
     return rx.vstack(
         rx.hstack(
             rx.el.label("Queue name", html_for=field_id, style={"font_weight": "500"}),
-            rx.text(f"({domain.QUEUE_NAME_MAX} characters at most)", size="1", color="var(--gray-10)"),
+            rx.text(f"({domain.QUEUE_NAME_MAX} characters at most)", size="1", color=styles.MUTED),
             align="baseline"),
         rx.hstack(
             rx.input(id=field_id, name=field_id, placeholder=rx.cond(index == 0, "e.g. Haircut", ""),
@@ -60,6 +60,7 @@ def signup_page() -> rx.Component:
                 notice(E["form"], color="red"),
                 field("Email", text_input("email", input_type="email", auto_complete="email"),
                       E["email"], field_id="email"),
+                rx.cond(SignupState.email_taken, link("Sign in to that store", routes.SIGN_IN)),
                 field("Password", text_input("password", input_type="password",
                                              auto_complete="new-password"),
                       E["password"], field_id="password", hint="8 to 128 characters."),

@@ -18,9 +18,11 @@ from queue_app.services.errors import (
     ValidationError,
 )
 from queue_app.services.security import hash_password, new_token, token_hash, verify_password
-from queue_app.services.stores import open_store_by_email
+from queue_app.services.stores import closing_store_by_email, open_store_by_email
 
 WRONG_CREDENTIALS = "Wrong email or password."
+STORE_HAS_CLOSED = ("This store has closed, so it can no longer be signed in to: its report is on "
+                    "the way to your email. To run another day, open a new store.")
 RESET_TTL = timedelta(minutes=30)
 BAD_RESET_LINK = "This reset link is not valid any more — ask for a new one."
 
@@ -54,6 +56,10 @@ def sign_in(db: Session, email: object, password: object, *, now: datetime, clie
         db.rollback()
         raise
     if not plausible or not verify_password(store.password_hash if store else None, password):
+        closing = closing_store_by_email(db, address) if plausible and store is None else None
+        db.commit()  # no transaction open during Argon2
+        if closing is not None and verify_password(closing.password_hash, password):
+            raise StoreClosed(STORE_HAS_CLOSED)  # the right password: no secret is told
         raise DomainError(WRONG_CREDENTIALS)
     ratelimit.forget(db, "signin-fail", address)
     ratelimit.discard(db, by_ip)

@@ -14,6 +14,9 @@ from queue_app.services.errors import NotAllowed
 
 SCAN_AGAIN = "This code was already used — scan the code at the counter again."
 STORE_CLOSED = "This store is closed — it no longer takes new customers today."
+NOT_A_CODE = ("This is not a valid queue code (or its store has closed) — scan the code at the "
+              "counter.")
+EXPIRED = "This code has expired — scan the code at the counter again."
 
 
 def current_pass(db: Session, store_id: int, *, now: datetime) -> Pass:
@@ -46,13 +49,13 @@ def scan(db: Session, token: object, browser: str, *, now: datetime) -> tuple[Pa
     """
     found = _find(db, token)
     store = db.get(Store, found.store_id) if found else None
-    if found is None or store is None:
-        raise NotAllowed(SCAN_AGAIN)
+    if found is None or store is None:  # made up, mistyped, or purged with its closed store
+        raise NotAllowed(NOT_A_CODE)
     if store.status is not StoreStatus.OPEN:
         raise NotAllowed(STORE_CLOSED)
     if found.state is PassState.SCANNED and found.browser_hash == browser:
         if found.scanned_at + settings.pass_ttl <= now:
-            raise NotAllowed(SCAN_AGAIN)
+            raise NotAllowed(EXPIRED)
         return found, False
     claimed = db.exec(update(Pass).where(Pass.id == found.id, Pass.state == PassState.NORMAL)
                       .values(state=PassState.SCANNED, browser_hash=browser, scanned_at=now))

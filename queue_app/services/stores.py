@@ -6,7 +6,7 @@ import secrets
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from queue_app import domain
 from queue_app.config import settings
@@ -58,6 +58,13 @@ def _open_store_by_email(db: Session, email: str) -> Store | None:
 
 def open_store_by_email(db: Session, email: str) -> Store | None:
     return _open_store_by_email(db, domain.normalize_email(email))
+
+
+def closing_store_by_email(db: Session, email: str) -> Store | None:
+    """A store of this email that closed and is still delivering its report (email kept until then)."""
+    return db.exec(select(Store).where(Store.email == domain.normalize_email(email),
+                                       Store.status == StoreStatus.CLOSING)
+                   .order_by(col(Store.id).desc())).first()
 
 
 def queues_of(db: Session, store_id: int) -> list[Queue]:

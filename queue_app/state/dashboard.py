@@ -48,6 +48,9 @@ class DashboardState(rx.State):
     walk_in_ticket: str = ""
     walk_in_error: dict[str, str] = {}
     signed_out: bool = False
+    shown_finished: list[int] = []  # queues whose "Finished (n)" section this tab has open
+    conflict_id: int = 0  # the customer another screen updated first, and what to tell about it
+    conflict: str = ""
     confirm_email: bool = False  # with SMTP: the owner has not opened the confirmation link yet
     _last_action: str = ""  # the last action that succeeded, to tell a double tap
     _last_call: str = ""  # "<customer id>|<called at>" of this tab's last "Call next"
@@ -124,13 +127,15 @@ class DashboardState(rx.State):
         for name, empty in self.PERSONAL.items():
             setattr(self, name, type(empty)())
 
-    async def _act(self, action, repeat: str = "") -> object:
+    async def _act(self, action, repeat: str = "", customer_id: int = 0) -> object:
         """Run `action(db, store)` for the signed-in store, report its error, publish on success.
 
         `repeat` names the action; the same action again right after it (a double tap) is a no-op
-        here, not "already updated on another screen". Returns what `action` returned.
+        here, not "already updated on another screen". A conflict about one customer is shown
+        next to that customer (`conflict_id`), where the owner is looking. Returns what `action`
+        returned.
         """
-        self.message, self.error = "", ""
+        self.message, self.error, self.conflict_id, self.conflict = "", "", 0, ""
         try:
             store = await self._owner_store()
             result = await asyncio.to_thread(write, action, store)
@@ -139,7 +144,10 @@ class DashboardState(rx.State):
             return None
         except StaleUpdate as error:
             if not repeat or repeat != self._last_action:
-                self.error = error.message
+                if customer_id:
+                    self.conflict_id, self.conflict = customer_id, error.message
+                else:
+                    self.error = error.message
             return None
         except DomainError as error:
             self.error = error.message
@@ -153,7 +161,13 @@ class DashboardState(rx.State):
         """Call / Done / No-show / Back to waiting / Remove: conditional on the state the owner saw."""
         await self._act(lambda db, store: customers.change_state(
             db, store.id, customer_id, seen=seen, target=target, now=utcnow()),
-            repeat=f"{customer_id}:{seen}:{target}")
+            repeat=f"{customer_id}:{seen}:{target}", customer_id=customer_id)
+
+    @rx.event
+    def toggle_finished(self, queue_id: int):
+        """Show or hide a queue's finished customers on this tab only."""
+        shown = [q for q in self.shown_finished if q != queue_id]
+        self.shown_finished = shown if len(shown) < len(self.shown_finished) else shown + [queue_id]
 
     @rx.event
     async def call_next(self, queue_id: int, head_id: int = 0):

@@ -62,7 +62,10 @@ class DisplayState(rx.State):
     found: bool = True
     store_name: str = ""
     closed: bool = False
-    queues: list[dict] = []
+    pages: list[dict] = []  # pages of up to 8 queue cards (`views.display`)
+    recent: list[dict] = []
+    last_call: str = ""  # changes on every call: the display chimes and flashes
+    last_call_queue: int = 0
     qr_code: str = ""
     join_url: str = ""
 

@@ -22,6 +22,7 @@ class SignupState(rx.State):
 
     slots: list[str] = ["q0"]
     errors: dict[str, str] = {}
+    email_taken: bool = False  # the email has an open store: the page offers "Sign in instead"
     timezone: str = "UTC"
     busy: bool = False
 
@@ -74,6 +75,7 @@ class SignupState(rx.State):
                 _open_and_sign_in, form, client_ip(self), page_origin(self))
         except ValidationError as error:
             self.errors = {_slot_key(k, self.slots): v for k, v in error.errors.items()}
+            self.email_taken = self.errors.get("email") == stores.EMAIL_TAKEN
             return None
         except DomainError as error:
             self.errors = {"form": error.message}

@@ -5,7 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 
 from queue_app import domain, qr, routes
-from queue_app.domain.snapshot import CustomerRow, StoreSnapshot, average_wait_seconds, memo
+from queue_app.domain.snapshot import (
+    CustomerRow,
+    StoreSnapshot,
+    average_wait_seconds,
+    memo,
+    service_estimates,
+)
 from queue_app.models import CustomerState, Source, StoreStatus
 from queue_app.views.common import local_time, queue_summaries
 
@@ -49,7 +55,7 @@ def counter_code(snap: StoreSnapshot, context: dict[str, str]) -> dict:
 
 
 def dashboard_queues(snap: StoreSnapshot, now: datetime) -> list[dict]:
-    """Queue panels for the owner: summary plus the customer list, active first, in join order."""
+    """Queue panels for the owner: summary, the active customers in join order, the finished apart."""
     return memo(snap, f"dashboard_queues@{now.isoformat()}", lambda s: _dashboard_queues(s, now))
 
 
@@ -66,8 +72,10 @@ def _dashboard_queues(snap: StoreSnapshot, now: datetime) -> list[dict]:
         panels.append(summary | {
             "served": len(served),
             "average_wait": domain.format_wait(average) if average is not None else "—",
-            "customers": [_owner_row(snap, c, now, before, rows)
-                          for c in active + finished[:FINISHED_SHOWN]],
+            "customers": [_owner_row(snap, c, now, before, rows) for c in active],
+            "finished": [_owner_row(snap, c, now, before, rows) for c in finished[:FINISHED_SHOWN]],
+            "finished_count": len(finished),  # folded behind "Finished (n)" on the dashboard
+            "estimate_basis": domain.estimate_basis(service_estimates(snap)[summary["id"]]),
             "next_id": next((c.id for c in active if c.state is CustomerState.WAITING), 0),
             "active_count": len(active),
         })

@@ -25,6 +25,7 @@ import pytest
 
 from tests.app_process import REPO, free_port, private_tree, stop_process_group
 from tests.conftest import REQUIRE_SERVICES
+from tests.e2e import a11y
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
@@ -34,6 +35,7 @@ SCREENSHOTS = REPO / "test-artifacts" / "screenshots"
 TABLET = {"viewport": {"width": 1280, "height": 800}, "has_touch": True}
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True,
          "device_scale_factor": 2}
+SIZES = ((360, 740), (800, 1280), (1280, 800), (1920, 1080))  # phone, portrait tablet, tablet, TV
 
 
 def _unavailable(reason: str) -> None:
@@ -136,7 +138,9 @@ def server(chromium) -> Iterator[Server]:
     folders away, and this one must live until the session ends.
     """
     root = Path(tempfile.mkdtemp(prefix="queue-e2e-"))
-    process, url, log = start_app(root)
+    # Behind a "proxy": each browser context is a device with an address of its own (see
+    # `new_page`), so the whole session's stores do not share one IP's open-store limit.
+    process, url, log = start_app(root, QUEUE_TRUST_PROXY="1")
     yield Server(url=url, outbox=root / "outbox", log=log)
     stop_process_group(process)
     shutil.rmtree(root, ignore_errors=True)
@@ -146,19 +150,28 @@ def server(chromium) -> Iterator[Server]:
 def browser(chromium, server):
     from playwright.sync_api import expect, sync_playwright
 
+    if not a11y.AXE_JS.exists():
+        _unavailable(f"{a11y.AXE_JS} is missing (make setup-dev installs axe-core)")
+    (a11y.RESULTS / "audits.jsonl").unlink(missing_ok=True)
     expect.set_options(timeout=15_000)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(chromium), args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+    a11y.write_summary()
 
 
 @pytest.fixture
-def new_page(browser, server) -> Iterator[Callable[..., object]]:
-    """Open a page in a fresh browser context (its own storage: a separate device)."""
+def new_page(browser, server, request) -> Iterator[Callable[..., object]]:
+    """Open a page in a fresh browser context (its own storage: a separate device).
+
+    When the test ends, axe audits every page still open (the last state each one reached).
+    """
     contexts = []
 
     def open_page(device: dict | None = None, **options):
+        address = f"10.{secrets.randbelow(250)}.{secrets.randbelow(250)}.{secrets.randbelow(250) + 1}"
+        options.setdefault("extra_http_headers", {"X-Forwarded-For": address})
         context = browser.new_context(base_url=server.url, **(device or {}), **options)
         context.set_default_timeout(15_000)
         contexts.append(context)
@@ -166,8 +179,14 @@ def new_page(browser, server) -> Iterator[Callable[..., object]]:
 
     open_page.contexts = contexts
     yield open_page
+    failures = []
+    for number, page in enumerate((p for c in contexts for p in c.pages), start=1):
+        if not page.is_closed() and page.url.startswith(server.url):
+            found = a11y.blocking(a11y.audit(page, f"{request.node.name}-end-{number}"))
+            failures += [f"{page.url}:\n{a11y.describe(found)}"] if found else []
     for context in contexts:
         context.close()
+    assert not failures, "axe found serious/critical violations:\n" + "\n".join(failures)
 
 
 @pytest.hookimpl(wrapper=True)
@@ -208,12 +227,28 @@ def second_phone(new_page):
 
 @pytest.fixture
 def shot(request) -> Callable[[object, str], Path]:
-    """`shot(page, "step")` saves `test-artifacts/screenshots/<test>-<step>.png`."""
+    """`shot(page, "step")` audits the page with axe, then saves `<test>-<step>.png`.
+
+    `shot.sizes(page, "step")` does it at every size of `SIZES` (`<test>-<step>-<width>.png`) and
+    gives the viewport back.
+    """
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
 
-    def save(page, step: str) -> Path:
-        path = SCREENSHOTS / f"{request.node.name}-{step}.png"
-        page.screenshot(path=str(path), full_page=True)
+    def save(page, step: str, *, full_page: bool = True) -> Path:
+        where = f"{request.node.name}-{step}"
+        a11y.assert_accessible(page, where)
+        path = SCREENSHOTS / f"{where}.png"
+        page.screenshot(path=str(path), full_page=full_page)
         return path
 
+    def sizes(page, step: str, *, full_page: bool = True) -> list[Path]:
+        before, paths = page.viewport_size, []
+        for width, height in SIZES:
+            page.set_viewport_size({"width": width, "height": height})
+            page.wait_for_timeout(300)  # layout and fonts settle
+            paths.append(save(page, f"{step}-{width}", full_page=full_page))
+        page.set_viewport_size(before)
+        return paths
+
+    save.sizes = sizes
     return save

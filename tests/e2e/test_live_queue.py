@@ -81,6 +81,8 @@ def test_each_person_leaves_alone_or_the_whole_party_leaves_after_a_confirmation
     phone.get_by_role("alertdialog").get_by_role("button", name="Leave", exact=True).click()
     expect(status).to_contain_text("You are no longer in the queue.")
     expect(status.get_by_role("button", name="Leave the queue")).to_have_count(2)
+    expect(customer_row(tablet, "Bread", "A-001")).to_have_count(0)  # folded into Finished (1)
+    queue_panel(tablet, "Bread").get_by_role("button", name="Finished (1)").click()
     expect(customer_row(tablet, "Bread", "A-001")).to_contain_text("Removed")
 
     phone.get_by_role("button", name="Leave all").click()

@@ -93,7 +93,7 @@ def _mismatches(truth: dict, dashboards, phones, publics) -> list[str]:
     by_label = {(q, label): (cid, state) for cid, (q, label, state) in truth["tickets"].items()}
     for tab in dashboards:
         shown = {(q["name"], c["ticket"], c["state"]) for q in dash(tab).get("queues_rx_state_", [])
-                 for c in q["customers"]}
+                 for c in q["customers"] + q.get("finished", [])}  # finished: under "Finished (n)"
         expected = {(q, label, state) for q, label, state in truth["tickets"].values()}
         if shown != expected:
             wrong.append(f"dashboard {tab.token[:6]}: {sorted(shown ^ expected)}")
@@ -127,7 +127,8 @@ async def _settle(engine, dashboards, phones, publics, step: str) -> None:
 
 
 def _customer(tab, label: str) -> dict:
-    return next(c for q in dash(tab)["queues_rx_state_"] for c in q["customers"] if c["ticket"] == label)
+    return next(c for q in dash(tab)["queues_rx_state_"] for c in q["customers"] + q.get("finished", [])
+                if c["ticket"] == label)
 
 
 def _queue(tab) -> dict:

@@ -210,3 +210,13 @@ def test_a_lock_out_lasts_fifteen_minutes_from_the_fifth_failure_even_when_failu
         with pytest.raises(RateLimited, match=f"try again in {wait}"):
             auth.sign_in(db, "owner@example.com", PASSWORD, now=now + timedelta(minutes=minute))
     assert auth.sign_in(db, "owner@example.com", PASSWORD, now=now + timedelta(minutes=27))
+
+
+@pytest.mark.usefixtures("cheap_argon2")
+def test_signing_in_to_a_closed_store_with_its_password_says_it_closed(db, now):
+    store = open_shop(db, now)
+    closing.close_store(db, store.id, now=now)
+    with pytest.raises(NotAllowed, match="This store has closed"):
+        auth.sign_in(db, "owner@example.com", PASSWORD, now=now)
+    with pytest.raises(auth.DomainError, match="Wrong email or password"):  # no hint without it
+        auth.sign_in(db, "owner@example.com", "not-the-password", now=now)

@@ -175,7 +175,8 @@ def test_the_owner_sets_a_queues_default_service_time_but_not_another_stores(app
     assert [q.default_service_seconds for q in stores.queues_of(db, theirs.id)] == [300]
 
 
-def test_a_second_tablet_acting_on_the_same_customer_is_told_it_was_already_updated(app_engine, db, now):
+def test_a_second_tablet_acting_on_the_same_customer_is_told_so_next_to_that_customer(
+        app_engine, db, now):
     store = _open(db, now, "a@example.com")
     ann = _walk_in(db, store, now, "Ann")
     token = auth.start_session(db, store, now=now)
@@ -185,10 +186,11 @@ def test_a_second_tablet_acting_on_the_same_customer_is_told_it_was_already_upda
         second = await _state(DashboardState, token=token)
         await DashboardState.set_state.fn(first, ann.id, "waiting", "processing")
         await DashboardState.set_state.fn(second, ann.id, "waiting", "no_show")
-        return first.error, second.error
+        return first.conflict, second.conflict, second.conflict_id, second.error
 
-    first_error, second_error = _run(db, scenario())
-    assert first_error == "" and "already updated" in second_error
+    first_conflict, second_conflict, conflict_id, banner = _run(db, scenario())
+    assert first_conflict == "" and "already updated" in second_conflict
+    assert conflict_id == ann.id and banner == ""  # by the customer's row, not a banner on top
     db.expire_all()
     assert db.get(Customer, ann.id).state is CustomerState.PROCESSING
 
@@ -249,6 +251,18 @@ def test_a_whole_day_works_the_same_with_the_clock_a_year_away_from_today(
     db.expire_all()
     assert db.get(Store, store.id).status is StoreStatus.CLOSED
     assert len(list(outbox.glob("*.eml"))) == 1  # the report went out, then the data was purged
+
+
+def test_finished_sections_open_and_close_per_queue_on_one_tab():
+    async def scenario():
+        dash = await _state(DashboardState)
+        DashboardState.toggle_finished.fn(dash, 7)
+        DashboardState.toggle_finished.fn(dash, 9)
+        opened = list(dash.shown_finished)
+        DashboardState.toggle_finished.fn(dash, 7)
+        return opened, list(dash.shown_finished)
+
+    assert run_async(scenario()) == ([7, 9], [9])
 
 
 def test_call_next_after_another_tablet_sent_the_customer_back_calls_them_again(app_engine, db, now):

@@ -260,7 +260,35 @@ def test_ticket_labels_are_padded_to_three_digits():
 def test_the_queue_default_is_used_until_three_services_are_seen():
     assert domain.average_service_seconds([], 300) == 300
     assert domain.average_service_seconds([60, 120], 300) == 300
-    assert domain.average_service_seconds([60, 120, 180], 300) == 120
+    assert domain.service_estimate([60, 120], 300) == domain.ServiceEstimate(300, 2)
+
+
+def test_with_few_services_the_observed_time_is_blended_with_the_default():
+    # 3 seen: 30 % the median of what was seen (120 s), 70 % the default (300 s)
+    assert domain.average_service_seconds([60, 120, 180], 300) == pytest.approx(246)
+    assert not domain.service_estimate([60, 120, 180], 300).settled
+
+
+def test_five_quick_services_do_not_collapse_the_estimate():
+    # The issue: five Call→Done taps of ~10 s made "3 people ahead · less than a minute".
+    seconds = domain.average_service_seconds([10, 8, 12, 9, 11], 300)
+    assert seconds == pytest.approx(155)
+    assert domain.format_wait(domain.estimated_wait_seconds(3, seconds)) == "about 10 min"
+
+
+def test_ten_quick_services_still_leave_a_floor_of_a_fifth_of_the_default():
+    assert domain.average_service_seconds([10] * 10, 300) == 60
+    assert domain.service_estimate([10] * 10, 300).settled
+
+
+def test_a_few_odd_services_do_not_move_a_settled_estimate():
+    durations = [300, 310, 290, 305, 295, 300, 5, 2, 3600, 300]
+    assert domain.average_service_seconds(durations, 600) == pytest.approx(300, abs=5)
+
+
+def test_the_robust_mean_is_the_median_of_few_values_and_a_trimmed_mean_of_more():
+    assert domain.robust_mean([1, 100, 7]) == 7
+    assert domain.robust_mean([1, 2, 3, 4, 1000]) == 3  # one fifth dropped at each end
 
 
 def test_the_average_uses_only_the_last_ten_services():

@@ -6,7 +6,8 @@ from queue_app.mail.messages import report_message
 from queue_app.reports import ReportSummary
 
 BUSY = ReportSummary(customers=12, served=8, no_shows=1, removed=2, average_wait="about 6 min",
-                     longest_wait="about 25 min", busiest_hour="14:00–15:00 (5 joined)")
+                     longest_wait="about 25 min", busiest_hour="14:00–15:00 (5 joined)",
+                     service_times=(("Haircut", "about 12 min"),))
 EMPTY = ReportSummary(customers=0, served=0, no_shows=0, removed=0, average_wait="—",
                       longest_wait="—", busiest_hour="—")
 
@@ -24,7 +25,7 @@ def test_subject_names_the_store_and_the_opening_date():
 def test_both_bodies_carry_every_total():
     mail = _mail()
     for text in ("Customers", "12", "Served", "8", "No-shows", "Removed", "about 6 min", "about 25 min",
-                 "14:00–15:00 (5 joined)"):
+                 "14:00–15:00 (5 joined)", "Service time, Haircut", "about 12 min"):
         assert text in mail.text and text in mail.html
     assert "<" not in mail.text
 

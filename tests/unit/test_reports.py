@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from queue_app import reports
+from queue_app import domain, reports
 from queue_app.models import CustomerState as S
 from queue_app.models import Queue, Source, StoreStatus
 from queue_app.services.snapshot import CustomerRow, StoreSnapshot
@@ -115,6 +115,14 @@ def test_summary_counts_states_waits_and_the_busiest_local_hour():
     assert summary.average_wait == "about 14 min"  # (10 + 30 + 2) / 3
     assert summary.longest_wait == "about 30 min"
     assert summary.busiest_hour == "10:00–11:00 (3 joined)"  # Paris hours: 09:30, 09:50, then 10:10 …
+
+
+def test_summary_gives_each_queue_s_service_time_by_the_dashboard_s_rule():
+    rows = [_row(n, f"P{n}", minute=n, state=S.DONE, called=1, finished=3) for n in range(1, 11)]
+    snap = _snap(rows)
+    summary = reports.summarize(snap)
+    assert summary.service_times == tuple((q.name, "about 2 min") for q in snap.queues[:1]) + tuple(
+        (q.name, domain.format_wait(q.default_service_seconds)) for q in snap.queues[1:])
 
 
 def test_an_empty_store_has_a_header_only_csv_and_dashes_in_the_summary():

@@ -85,10 +85,16 @@ def test_a_ticket_shows_position_and_wait_from_the_queue_default_until_three_ser
     assert cid["wait"] == "about 15 min"  # (2 ahead + 1) × 5 min default
 
 
-def test_the_wait_follows_the_mean_of_the_last_ten_services():
+def test_the_wait_follows_the_services_seen_blended_with_the_default_until_ten():
     line = _Line()
-    for minutes in (2, 2, 2):  # three 2-minute services: the 5-minute default no longer applies
+    for minutes in (2, 2, 2):  # three 2-minute services: 30 % of 2 min + 70 % of the 5-min default
         line.join("Done", state=S.DONE, called=10, finished=10 + minutes)
+    line.join("Ann")
+    line.join("Me", party="mine")
+    assert _ticket(line, "mine")[0]["wait"] == "about 8 min"  # 2 × 4.1 min
+    line = _Line()
+    for _ in range(10):  # ten of them: the estimate is what was seen
+        line.join("Done", state=S.DONE, called=10, finished=12)
     line.join("Ann")
     line.join("Me", party="mine")
     assert _ticket(line, "mine")[0]["wait"] == "about 4 min"
@@ -165,7 +171,7 @@ def test_public_summaries_show_counts_and_tickets_but_no_names_or_phones():
     assert "Secret" not in shown and "+33" not in shown and "secret-of" not in shown
 
 
-def test_the_dashboard_lists_waiting_and_called_customers_in_join_order_then_the_finished():
+def test_the_dashboard_lists_waiting_and_called_customers_in_join_order_and_the_finished_apart():
     line = _Line()
     line.join("Ann", state=S.DONE, called=1, finished=5)
     line.join("Bob")
@@ -175,8 +181,10 @@ def test_the_dashboard_lists_waiting_and_called_customers_in_join_order_then_the
     line.join("Fay", COLOR)
     line.join("Gus", state=S.DELETE, finished=1)
     haircut, color = owner.dashboard_queues(line.snapshot(), NOW)
-    assert [c["name"] for c in haircut["customers"]] == ["Bob", "Cid", "Eve", "Dan", "Gus", "Ann"]
-    assert [c["state_label"] for c in haircut["customers"][:3]] == ["Waiting", "Called", "Waiting"]
+    assert [c["name"] for c in haircut["customers"]] == ["Bob", "Cid", "Eve"]
+    assert [c["state_label"] for c in haircut["customers"]] == ["Waiting", "Called", "Waiting"]
+    assert [c["name"] for c in haircut["finished"]] == ["Dan", "Gus", "Ann"]  # last finished first
+    assert haircut["finished_count"] == 3 and color["finished_count"] == 0
     assert haircut["active_count"] == 3 and haircut["served"] == 1
     assert [c["name"] for c in color["customers"]] == ["Fay"]
 
@@ -200,3 +208,19 @@ def test_the_dashboard_keeps_no_customer_name_in_memory_once_the_store_closed():
     closed = dataclasses.replace(line.snapshot(), status=StoreStatus.CLOSED)
     owner.dashboard(closed, {"session": "", "origin": ""})
     assert "Ann Secret" not in repr(owner._ROWS)
+
+
+def test_the_dashboard_says_when_the_estimate_rests_on_few_services():
+    line = _Line()
+    line.join("Ann", state=S.DONE, called=1, finished=5)
+    haircut, _ = owner.dashboard_queues(line.snapshot(), NOW)
+    assert haircut["estimate_basis"] == "Estimates: your default time"
+    for name in "BCDE":
+        line.join(name, state=S.DONE, called=1, finished=5)
+    haircut, color = owner.dashboard_queues(line.snapshot(), NOW)
+    assert haircut["estimate_basis"] == "Estimates: only 5 served"
+    for name in "FGHIJ":
+        line.join(name, state=S.DONE, called=1, finished=5)
+    haircut, _ = owner.dashboard_queues(line.snapshot(), NOW)
+    assert haircut["estimate_basis"] == ""
+    assert haircut["average_service"] == "4 min"
