@@ -84,7 +84,8 @@ async def workloads(args: argparse.Namespace, mode: dict, results: dict, only: s
     async def counter_and_floors(site: Site) -> None:
         spies = profilers(server, results, "counter") if args.profile else ()
         rows = await counter.run(site, server, mode, spies) if "counter" in only else []
-        payload = next((r.pop("_ticket_payload") for r in rows), "")
+        payloads = [r.pop("_ticket_payload") for r in rows]  # the floor sends the largest N's board
+        payload = payloads[-1] if payloads else ""
         results["counter"] = rows
         if "floors" in only:
             results["floors"] = await floors.run(site, mode, payload)

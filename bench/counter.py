@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import time
 
 from bench import seed
@@ -153,10 +154,11 @@ async def run_size(site: Site, server, n: int, rounds: int, profiles=()) -> dict
                  "public p95 %s ms, fan-out %s ms, CPU %s ms, missed %d", n, r, last["kind"],
                  last["dashboard_ms"], last["display_ms"], last["tickets"]["p95"], last["public"]["p95"],
                  last["fanout_ms"], last["server_cpu_ms"], last["missed"])
+    only_joins = os.environ.get("BENCH_PROFILE_ROUNDS") == "join"  # profile the join rounds alone
     for profile in profiles:
         with profile():
             for r in range(rounds):
-                await one_round(site, screens, server, store, 600 + r)
+                await one_round(site, screens, server, store, 600 + (3 * r if only_joins else r))
     payload = tickets[0].received[-1][1] if tickets and tickets[0].received else ""
     await asyncio.gather(*(tab.close() for tab in screens.tabs()))
     samples = [x for res in results for x in res.pop("_samples")]

@@ -124,7 +124,9 @@ async def run(site: Site, mode: dict, payload_text: str) -> dict:
         result = {"payload_bytes": len(json.dumps(payload)),
                   "reflex_round_trip": await reflex_round_trip(site, trips),
                   "bare_round_trip": await bare_round_trip(floor, trips),
-                  "bare_broadcast": [await bare_broadcast(floor, n, payload, rounds) for n in sizes]}
+                  # N and 2N: the counter's N ticket pages, and all of its 2N + 2 pages
+                  "bare_broadcast": [await bare_broadcast(floor, n, payload, rounds)
+                                     for n in sorted({*sizes, *(2 * n for n in sizes)})]}
     finally:
         floor.stop()
     return result

@@ -32,15 +32,16 @@ log = logging.getLogger("queue_app.live")
 ROOMS = {"public": public.store_board, "customer": customer.ticket_board}
 ROOM_OF = {"ticket": "customer", "public": "public", "join": "public"}  # screen → room kind
 TABS = {"dashboard": owner.dashboard, "display": display.display}  # per-tab screens → view
+CODE = {"dashboard": owner.counter_code, "display": display.counter_code}  # … after a scan
 
 
 def room_name(store_id: int, kind: str) -> str:
     return f"store:{store_id}:{kind}"
 
 
-def read_snapshot(store_id: int) -> StoreSnapshot | None:
+def read_snapshot(store_id: int, counter_only: bool = False) -> StoreSnapshot | None:
     with read_session() as db:
-        return load_snapshot(db, store_id, now=utcnow())
+        return load_snapshot(db, store_id, now=utcnow(), counter_only=counter_only)
 
 
 class Hub:
@@ -128,13 +129,14 @@ class Hub:
     async def _publish_once(self, store_id: int, everyone: bool) -> None:
         started = time.perf_counter()
         async with self.ledger.lock(store_id):
-            snap = await asyncio.to_thread(self.read, store_id)
+            # A scan changes only the counter's code: no customer is read for it.
+            snap = await asyncio.to_thread(self.read, store_id, not everyone)
             if snap is None:  # purged: open pages keep what they show (the closed store)
                 await self.ledger.forget(store_id, ROOMS)
                 return
             members = self.registry.members(store_id)
             for token, watch in members:  # the owner's screens first
-                await self._send_tab(token, watch, snap)
+                await self._send_tab(token, watch, snap, TABS if everyone else CODE)
             if everyone:
                 for kind in ROOMS:
                     await self._send_room(store_id, kind, snap)
@@ -160,7 +162,7 @@ class Hub:
             if snap is not None:  # nothing emitted to this room yet: the whole room gets it
                 await self._send_room(store_id, kind, snap)
 
-    async def _send_tab(self, token: str, watch: Watch, snap: StoreSnapshot) -> None:
-        view: dict[str, Any] = TABS[watch.view](snap, watch.context)
+    async def _send_tab(self, token: str, watch: Watch, snap: StoreSnapshot, views=TABS) -> None:
+        view: dict[str, Any] = views[watch.view](snap, watch.context)
         if not await adapter.emit_to_tab(token, self.states[watch.view], view):
             self.registry.remove(token)  # the tab was closed; a reconnecting tab shows itself again

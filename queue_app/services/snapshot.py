@@ -21,11 +21,12 @@ from queue_app.models import (
 from queue_app.services import confirmation
 
 
-def load_snapshot(db: Session, store_id: int, *, now: datetime, party_id: int | None = None
-                  ) -> StoreSnapshot | None:
+def load_snapshot(db: Session, store_id: int, *, now: datetime, party_id: int | None = None,
+                  counter_only: bool = False) -> StoreSnapshot | None:
     """Read a store with its queues, customers, current pass and sign-ins (five queries), or None.
 
     With `party_id`, only that party's customers (a ticket page's own people: three queries).
+    With `counter_only`, no customers at all: what the counter's code needs (a scan).
     """
     store = db.get(Store, store_id)
     if store is None:
@@ -39,7 +40,7 @@ def load_snapshot(db: Session, store_id: int, *, now: datetime, party_id: int | 
         Customer.called_at, Customer.finished_at).join(Party, Party.id == Customer.party_id)
         .where(Customer.store_id == store_id,
                *(() if party_id is None else (Customer.party_id == party_id,)))
-        .order_by(col(Customer.id))).all()
+        .order_by(col(Customer.id))).all() if not counter_only else []
     sizes = Counter(row[2] for row in rows)
     customers = tuple(CustomerRow(
         id=row[0], queue_id=row[1], party_id=row[2], party_secret=row[3], party_size=sizes[row[2]],

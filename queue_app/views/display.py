@@ -73,3 +73,12 @@ def _page(cards: list[dict], number: int, count: int) -> dict:
     return {"key": str(number), "cards": cards, "animation": animation,
             "columns": f"repeat({columns}, minmax(0, 1fr))", "rows": f"repeat({rows}, minmax(0, 1fr))",
             "label": f"Page {number + 1} of {count}" if count > 1 else ""}
+
+
+def counter_code(snap: StoreSnapshot, context: dict[str, str]) -> dict:
+    """Only the code to scan (after a scan: the snapshot holds no customer), with the key check."""
+    if snap.display_key != context.get("key"):
+        return {"found": False, "qr_code": "", "join_url": ""}
+    closed = snap.status is not StoreStatus.OPEN
+    url = routes.join_url(context["origin"], snap.pass_token) if snap.pass_token and not closed else ""
+    return {"found": True, "join_url": url, "qr_code": qr.qr_data_uri(url) if url else ""}

@@ -16,6 +16,10 @@ from queue_app.models import CustomerState, Source, StoreStatus
 from queue_app.views.common import local_time, queue_summaries
 
 FINISHED_SHOWN = 30  # finished customers listed per queue on the dashboard (newest first)
+# Per open store, the clock-independent part of each row shown last time (a row is frozen, so an
+# unchanged customer is found by equality): built once per change of a customer, not per push,
+# which was the largest part of a push at 1,000 customers (py-spy). Dropped when the store closes.
+_ROWS: dict[int, dict[CustomerRow, dict]] = {}
 
 
 def dashboard(snap: StoreSnapshot, context: dict[str, str]) -> dict:
@@ -25,6 +29,7 @@ def dashboard(snap: StoreSnapshot, context: dict[str, str]) -> dict:
     closed gets no customer data any more.
     """
     if snap.status is not StoreStatus.OPEN:
+        _ROWS.pop(snap.store_id, None)  # no names kept for a closed store
         return {"closed": True, "queues": [], "qr_code": "", "join_url": ""}
     if context.get("session") not in snap.session_hashes:
         return {"signed_out": True, "loaded": False, "queues": [], "qr_code": "", "join_url": ""}
@@ -41,12 +46,21 @@ def dashboard(snap: StoreSnapshot, context: dict[str, str]) -> dict:
     }
 
 
+def counter_code(snap: StoreSnapshot, context: dict[str, str]) -> dict:
+    """Only the code to scan (after a scan: nothing else changed), with the same checks."""
+    if snap.status is not StoreStatus.OPEN or context.get("session") not in snap.session_hashes:
+        return dashboard(snap, context)  # closed or signed out: the same blank view
+    join_url = routes.join_url(context["origin"], snap.pass_token) if snap.pass_token else ""
+    return {"join_url": join_url, "qr_code": qr.qr_data_uri(join_url) if join_url else ""}
+
+
 def dashboard_queues(snap: StoreSnapshot, now: datetime) -> list[dict]:
     """Queue panels for the owner: summary, the active customers in join order, the finished apart."""
     return memo(snap, f"dashboard_queues@{now.isoformat()}", lambda s: _dashboard_queues(s, now))
 
 
 def _dashboard_queues(snap: StoreSnapshot, now: datetime) -> list[dict]:
+    before, rows = _ROWS.pop(snap.store_id, {}), {}
     panels = []
     for summary in queue_summaries(snap):
         mine = [c for c in snap.customers if c.queue_id == summary["id"]]
@@ -58,26 +72,32 @@ def _dashboard_queues(snap: StoreSnapshot, now: datetime) -> list[dict]:
         panels.append(summary | {
             "served": len(served),
             "average_wait": domain.format_wait(average) if average is not None else "—",
-            "customers": [_owner_row(snap, c, now) for c in active],
-            "finished": [_owner_row(snap, c, now) for c in finished[:FINISHED_SHOWN]],
+            "customers": [_owner_row(snap, c, now, before, rows) for c in active],
+            "finished": [_owner_row(snap, c, now, before, rows) for c in finished[:FINISHED_SHOWN]],
             "finished_count": len(finished),  # folded behind "Finished (n)" on the dashboard
             "estimate_basis": domain.estimate_basis(service_estimates(snap)[summary["id"]]),
             "next_id": next((c.id for c in active if c.state is CustomerState.WAITING), 0),
             "active_count": len(active),
         })
+    _ROWS[snap.store_id] = rows  # only the rows shown now: a removed customer's name is dropped
     return panels
 
 
-def _owner_row(snap: StoreSnapshot, c: CustomerRow, now: datetime) -> dict:
+def _owner_row(snap: StoreSnapshot, c: CustomerRow, now: datetime, before: dict, rows: dict) -> dict:
     prefix = memo(snap, "prefixes", lambda s: {q.id: q.prefix for q in s.queues})[c.queue_id]
     end = c.called_at if c.state is not CustomerState.WAITING and c.called_at else (
         c.finished_at if c.state in domain.FINISHED and c.finished_at else now)
+    parts = rows[c] = before.get(c) or _row_parts(c, prefix, snap.timezone)
+    return parts | {"waited": domain.format_duration(end - c.joined_at)}
+
+
+def _row_parts(c: CustomerRow, prefix: str, zone: str) -> dict:
+    """What a row shows that does not move with the clock."""
     return {
         "id": c.id, "ticket": domain.ticket_label(prefix, c.ticket_number), "name": c.name,
         "phone": c.phone, "state": c.state.value, "state_label": domain.STATE_LABELS[c.state]
         .replace("Your turn", "Called"), "party": f"party of {c.party_size}" if c.party_size > 1
         else "", "walk_in": c.source is Source.WALK_IN, "online": c.source is Source.ONLINE,
-        "waited": domain.format_duration(end - c.joined_at),
-        "joined": local_time(c.joined_at, snap.timezone),
+        "joined": local_time(c.joined_at, zone),
         "joined_iso": c.joined_at.isoformat(),
     }

@@ -38,7 +38,8 @@ def _key(store_id: int, customer_id: int) -> str:
 def _counting_reads(monkeypatch) -> list[int]:
     reads: list[int] = []
     real = live.hub.read
-    monkeypatch.setattr(live.hub, "read", lambda store_id: reads.append(store_id) or real(store_id))
+    monkeypatch.setattr(live.hub, "read",
+                        lambda store_id, *args: reads.append(store_id) or real(store_id, *args))
     return reads
 
 
@@ -126,10 +127,10 @@ def test_a_tab_that_joins_during_a_publish_waits_for_it_and_gets_the_newer_paylo
         resume = asyncio.Event()
         real = live.hub.read
 
-        def paused(store_id):
+        def paused(store_id, *args):
             loop.call_soon_threadsafe(reading.set)
             asyncio.run_coroutine_threadsafe(resume.wait(), loop).result(10)
-            return real(store_id)
+            return real(store_id, *args)
 
         monkeypatch.setattr(live.hub, "read", paused)
         publishing = asyncio.create_task(live.hub.publish(shop.id))
@@ -158,3 +159,28 @@ def test_a_closed_owner_tab_is_dropped_from_the_registry(db, now, sockets):
 
     run_async(scenario())
     assert live.hub.registry.members(shop.id) == []
+
+
+def test_a_scan_sends_the_owner_screens_only_the_new_code_and_reads_no_customer(db, now, sockets,
+                                                                                monkeypatch):
+    shop = open_shop(db, now)
+    join_party(db, shop, now, "Ann", browser="p1")
+    owner = auth.start_session(db, shop, now=now)
+    db.commit()
+
+    async def scenario():
+        await live.hub.show("tablet", shop.id, "dashboard",
+                            {"origin": "http://shop.test", "session": token_hash(owner)})
+        await live.hub.show("ann-tab", shop.id, "ticket")
+        sockets.sent.clear()
+        read = live.hub.read
+        monkeypatch.setattr(live.hub, "read", lambda store_id, *args: (
+            reads.append(args) or read(store_id, *args)))
+        await live.hub.publish(shop.id, owners_only=True)
+
+    reads: list = []
+    run_async(scenario())
+    assert reads == [(True,)]  # the counter-only read: no customer rows
+    [(to, _, _, values)] = sockets.sent
+    assert to == "tablet" and set(values) == {"join_url", "qr_code"}
+    assert "Ann" not in repr(values)

@@ -199,6 +199,18 @@ def test_the_dashboard_shows_the_owner_names_phones_tickets_and_walk_ins():
     assert row["waited"] == "1 h 59" and row["joined"] == "08:01"  # Paris is UTC+1 in November
 
 
+def test_the_dashboard_keeps_no_customer_name_in_memory_once_the_store_closed():
+    import dataclasses
+
+    line = _Line()
+    line.join("Ann Secret")
+    owner.dashboard_queues(line.snapshot(), NOW)
+    assert "Ann Secret" in repr(owner._ROWS)  # rows are reused between pushes while open
+    closed = dataclasses.replace(line.snapshot(), status=StoreStatus.CLOSED)
+    owner.dashboard(closed, {"session": "", "origin": ""})
+    assert "Ann Secret" not in repr(owner._ROWS)
+
+
 def test_the_dashboard_says_when_the_estimate_rests_on_few_services():
     line = _Line()
     line.join("Ann", state=S.DONE, called=1, finished=5)
