@@ -17,6 +17,13 @@ from tests.e2e.flows import PASSWORD, ends_with, unique_email
 pytestmark = pytest.mark.e2e
 
 
+# The start, two hours ahead in the browser's own time zone (the form's default zone), as
+# <input type=datetime-local> wants it. Until then no slide runs by itself: nobody is let in by a
+# scheduler tick that happens to come just after the first ticket; "Admit next batch" still works.
+LATER = """() => { const d = new Date(Date.now() + 2 * 3600e3); const p = n => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}`; }"""
+
+
 def open_waiting_room(page, *, email, name, target, size="1", interval="3600"):
     page.goto("/")
     expect(page.get_by_role("button", name="Open store")).to_be_enabled()
@@ -29,6 +36,7 @@ def open_waiting_room(page, *, email, name, target, size="1", interval="3600"):
     page.get_by_label("Window interval (seconds)", exact=True).fill(interval)
     page.get_by_label("Active windows", exact=True).fill("2")
     page.get_by_label("Target URL", exact=True).fill(target)
+    page.get_by_label("Starts at", exact=True).fill(page.evaluate(LATER))
     page.get_by_role("button", name="Open waiting room").click()
     expect(page).to_have_url(ends_with("/room"), timeout=20_000)
     expect(page.get_by_role("heading", name=f"{name} — waiting room")).to_be_visible()
