@@ -20,8 +20,10 @@ pytestmark = pytest.mark.e2e
 # The start, two hours ahead in the browser's own time zone (the form's default zone), as
 # <input type=datetime-local> wants it. Until then no slide runs by itself: nobody is let in by a
 # scheduler tick that happens to come just after the first ticket; "Admit next batch" still works.
-LATER = """() => { const d = new Date(Date.now() + 2 * 3600e3); const p = n => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}`; }"""
+LATER = """() => { const d = new Date(Date.now() + 2 * 3600e3);
+  const p = n => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}`
+    + `T${p(d.getHours())}:${p(d.getMinutes())}`; }"""
 
 
 def open_waiting_room(page, *, email, name, target, size="1", interval="3600"):
