@@ -52,9 +52,11 @@ def visitor_view(room: WaitingRoom, *, zone: str, closed: bool, now: datetime) -
     until = [local_time(next_slide + timedelta(seconds=(room.active_windows - 1 - k)
                                                      * room.window_interval), zone)
              for k in range(room.active_windows)]
+    opens_at = local_time(room.starts_at, zone) if room.starts_at and room.starts_at > now else ""
     return {"window_end": room.window_end, "window_size": room.window_size,
             "window_interval": room.window_interval, "active_windows": room.active_windows,
-            "paused": room.paused, "closed": closed, "until_by_window": until}
+            "paused": room.paused, "closed": closed, "until_by_window": until,
+            "opens_at": opens_at}  # before a delayed start: when the first group is let in
 
 
 def owner_view(room: WaitingRoom, *, issued: int, closed: bool) -> dict:

@@ -32,6 +32,13 @@ _window_index = (V.window_end - V.position) // V.window_size
 
 
 def _eta() -> rx.Component:
+    """When the visitor can expect to be let in: the start first, then the room's rate."""
+    return rx.cond(V.opens_at != "", rx.text("The line opens at ", V.opens_at,
+                                             ". From then on people are let in, in order."),
+                   _eta_at_rate())
+
+
+def _eta_at_rate() -> rx.Component:
     return rx.cond(V.paused, rx.text("The line is paused for a moment; you keep your place."),
                    rx.cond(_slides * V.window_interval < 60,
                            rx.text("You should be let in within a minute."),

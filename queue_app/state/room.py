@@ -45,6 +45,7 @@ class VisitorState(rx.State):
     paused: bool = False
     closed: bool = False
     until_by_window: list[str] = []
+    opens_at: str = ""  # "HH:MM" before a delayed start, else ""
 
     @rx.event
     async def load(self):

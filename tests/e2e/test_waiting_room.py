@@ -68,6 +68,7 @@ def test_visitors_take_tickets_and_are_let_in_live_by_the_owner(server, tablet, 
     phone.get_by_role("button", name="Take a ticket").click()
     place = phone.get_by_role("status", name="Your place in line")
     expect(place).to_contain_text("You are next.")
+    expect(place).to_contain_text("The line opens at ")  # the start is two hours ahead
     second_phone.goto(visitor_url)
     second_phone.get_by_role("button", name="Take a ticket").click()
     second_place = second_phone.get_by_role("status", name="Your place in line")

@@ -96,4 +96,24 @@ def test_the_broadcast_to_visitors_carries_the_window_and_no_visitor_data(db, no
     view = room_live.visitor_view(slide.room, zone="Europe/Paris", closed=False, now=now)
     # the next slide is at 10:00:30 Paris time; the top window keeps every active interval left
     assert view == {"window_end": 10, "window_size": 10, "window_interval": 30, "active_windows": 3,
-                    "paused": False, "closed": False, "until_by_window": ["10:01", "10:01", "10:00"]}
+                    "paused": False, "closed": False, "until_by_window": ["10:01", "10:01", "10:00"],
+                    "opens_at": ""}
+
+
+def test_before_a_delayed_start_visitors_are_told_when_the_line_opens(db, now):
+    from queue_app import domain
+    from queue_app.domain.rooms import validate_room_form
+    from queue_app.services import stores
+    from tests.integration.test_rooms import PASSWORD
+
+    form = domain.validate_store_form(email="later@example.com", password=PASSWORD, confirm=PASSWORD,
+                                      name="Holiday orders", queue_names=[], timezone="Europe/Paris",
+                                      queues_optional=True)
+    starts = validate_room_form(size=5, interval=60, active=2, target_url="", starts="2026-11-25T12:00",
+                                zone="Europe/Paris", now=now)  # NOW is 10:00 in Paris
+    store = stores.open_store(db, form, now=now, room=starts)
+    room = rooms.room_of_store(db, store.id)
+    before = room_live.visitor_view(room, zone="Europe/Paris", closed=False, now=now)
+    after = room_live.visitor_view(room, zone="Europe/Paris", closed=False,
+                                   now=now + timedelta(hours=2, seconds=1))
+    assert (before["opens_at"], after["opens_at"]) == ("12:00", "")
