@@ -90,8 +90,8 @@ def slide_rooms() -> None:
     """Slide every waiting room whose interval is up (claimed: once across workers), then tell."""
     with session() as db:
         slides = rooms.slide_due_rooms(db, issued=room_counter.issued, now=utcnow())
-    for slide in slides:
-        room_live.publish_soon(slide.room, visitors=slide.moved)
+    for slide in slides:  # a skipped slide changes nothing a visitor sees, unless a start passed
+        room_live.publish_soon(slide.room, visitors=slide.moved or slide.room.starts_at is not None)
 
 
 def prune_sessions_and_attempts() -> None:
