@@ -33,6 +33,15 @@ def migrate(url: str) -> None:
     command.upgrade(config, "head")
 
 
+def require_service(url: str, variable: str) -> str:
+    """`url`; without it, fail in CI (every service is required there) or skip on a user's machine."""
+    if not url:
+        if REQUIRE_SERVICES:
+            pytest.fail(f"{variable} is required in CI", pytrace=False)
+        pytest.skip(f"this test needs {variable}")
+    return url
+
+
 def _check_reachable(url: str, name: str) -> None:
     try:
         engine = sa.create_engine(url)
@@ -55,10 +64,7 @@ def sqlite_template(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def postgres_database() -> Iterator[str]:
     """A fresh PostgreSQL database for this test session, migrated to head, dropped at the end."""
-    if not POSTGRES_URL:
-        if REQUIRE_SERVICES:
-            pytest.fail("QUEUE_TEST_POSTGRES_URL is required in CI", pytrace=False)
-        pytest.skip("PostgreSQL tests need QUEUE_TEST_POSTGRES_URL")
+    require_service(POSTGRES_URL, "QUEUE_TEST_POSTGRES_URL")
     _check_reachable(POSTGRES_URL, "PostgreSQL")
     name = f"queue_test_{uuid.uuid4().hex[:10]}"
     admin = sa.create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")

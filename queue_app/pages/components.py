@@ -55,3 +55,19 @@ def submit_button(label: str, loading: rx.Var | bool = False, **props) -> rx.Com
 def link(text: str, href: str) -> rx.Component:
     return rx.link(text, href=href, style={"min_height": "32px", "display": "inline-block",
                                            "padding_y": "6px"})
+
+
+def close_dialog(trigger: rx.Component, *, title: str, description: str, confirm: str,
+                 on_confirm: rx.EventHandler) -> rx.Component:
+    """The owner's "close now?" confirmation: `Keep open` or the red `confirm` button."""
+    return rx.alert_dialog.root(
+        rx.alert_dialog.trigger(trigger),
+        rx.alert_dialog.content(
+            rx.alert_dialog.title(title),
+            rx.alert_dialog.description(description),
+            rx.hstack(
+                rx.alert_dialog.cancel(rx.button("Keep open", variant="soft", color_scheme="gray",
+                                                 style=styles.big_button)),
+                rx.alert_dialog.action(rx.button(confirm, color_scheme="red", on_click=on_confirm,
+                                                 style=styles.big_button)),
+                justify="end", spacing="3", margin_top="1rem")))

@@ -6,7 +6,7 @@ import reflex as rx
 
 from queue_app import routes, styles
 from queue_app.pages import customers
-from queue_app.pages.components import brand, notice
+from queue_app.pages.components import brand, close_dialog, notice
 from queue_app.state.dashboard import DashboardState as D
 
 
@@ -42,23 +42,14 @@ def _description() -> rx.Component:
 
 
 def _close_dialog() -> rx.Component:
-    return rx.alert_dialog.root(
-        rx.alert_dialog.trigger(rx.button(rx.icon("lock"), "Close store", color_scheme="red",
-                                          variant="soft", style=styles.big_button)),
-        rx.alert_dialog.content(
-            rx.alert_dialog.title("Close the store now?"),
-            rx.alert_dialog.description(
-                "Customers can no longer join, every screen shows that the store is closed, the "
-                "report is emailed to you, and then all customer data is deleted. This cannot be "
-                "undone."),
-            rx.hstack(
-                rx.alert_dialog.cancel(rx.button("Keep open", variant="soft", color_scheme="gray",
-                                                 style=styles.big_button)),
-                rx.alert_dialog.action(rx.button("Close store and send report", color_scheme="red",
-                                                 on_click=D.close_store, style=styles.big_button)),
-                justify="end", spacing="3", margin_top="1rem"),
-        ),
-    )
+    return close_dialog(
+        rx.button(rx.icon("lock"), "Close store", color_scheme="red", variant="soft",
+                  style=styles.big_button),
+        title="Close the store now?",
+        description="Customers can no longer join, every screen shows that the store is closed, "
+                    "the report is emailed to you, and then all customer data is deleted. This "
+                    "cannot be undone.",
+        confirm="Close store and send report", on_confirm=D.close_store)
 
 
 def _confirm_email() -> rx.Component:

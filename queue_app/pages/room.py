@@ -9,7 +9,7 @@ from __future__ import annotations
 import reflex as rx
 
 from queue_app import routes, styles
-from queue_app.pages.components import brand, field, notice, page_shell, text_input
+from queue_app.pages.components import brand, close_dialog, field, notice, page_shell, text_input
 from queue_app.state.room import RoomDashboardState as R
 from queue_app.state.room import VisitorState as V
 
@@ -121,19 +121,12 @@ def _rate_form() -> rx.Component:
 
 
 def _close_dialog() -> rx.Component:
-    return rx.alert_dialog.root(
-        rx.alert_dialog.trigger(rx.button("Close waiting room", color_scheme="red", variant="soft",
-                                          style=styles.big_button)),
-        rx.alert_dialog.content(
-            rx.alert_dialog.title("Close the waiting room now?"),
-            rx.alert_dialog.description("Nobody else is let in, every visitor's page says it is "
-                                        "closed, and the report is emailed to you."),
-            rx.hstack(
-                rx.alert_dialog.cancel(rx.button("Keep open", variant="soft", color_scheme="gray",
-                                                 style=styles.big_button)),
-                rx.alert_dialog.action(rx.button("Close and send report", color_scheme="red",
-                                                 on_click=R.close_room, style=styles.big_button)),
-                justify="end", spacing="3", margin_top="1rem")))
+    return close_dialog(
+        rx.button("Close waiting room", color_scheme="red", variant="soft", style=styles.big_button),
+        title="Close the waiting room now?",
+        description="Nobody else is let in, every visitor's page says it is closed, and the "
+                    "report is emailed to you.",
+        confirm="Close and send report", on_confirm=R.close_room)
 
 
 def room_dashboard_page() -> rx.Component:

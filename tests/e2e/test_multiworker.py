@@ -8,7 +8,7 @@ import secrets
 
 import pytest
 
-from tests.conftest import REDIS_URL, REQUIRE_SERVICES
+from tests.conftest import REDIS_URL, REQUIRE_SERVICES, require_service
 from tests.e2e.conftest import PHONE, TABLET, start_app, stop_app
 
 pytestmark = pytest.mark.e2e  # a browser test: `-m "not e2e"` leaves it out like the others
@@ -19,10 +19,7 @@ MAX_PHONES = 8
 @pytest.fixture(scope="module")
 def redis_server(tmp_path_factory, chromium):
     """The app with `REFLEX_REDIS_URL` and two granian workers sharing one database."""
-    if not REDIS_URL:
-        if REQUIRE_SERVICES:
-            pytest.fail("QUEUE_TEST_REDIS_URL is required in CI", pytrace=False)
-        pytest.skip("multi-worker tests need QUEUE_TEST_REDIS_URL")
+    require_service(REDIS_URL, "QUEUE_TEST_REDIS_URL")
     import redis
 
     redis_url = REDIS_URL.rsplit("/", 1)[0] + "/7"  # a database of its own, emptied first

@@ -33,7 +33,7 @@ from bench.protocol import (
 from queue_app import domain
 from queue_app.db import make_engine
 from queue_app.services import stores
-from tests.conftest import REDIS_URL, REQUIRE_SERVICES, run_async
+from tests.conftest import REDIS_URL, require_service, run_async
 from tests.e2e.conftest import start_app, stop_app
 
 pytestmark = [pytest.mark.e2e, pytest.mark.redis]
@@ -43,10 +43,7 @@ SETTLE = 15.0  # seconds a screen may take to show a change (the budget is far b
 
 @pytest.fixture(scope="module")
 def two_workers(tmp_path_factory):
-    if not REDIS_URL:
-        if REQUIRE_SERVICES:
-            pytest.fail("QUEUE_TEST_REDIS_URL is required in CI", pytrace=False)
-        pytest.skip("multi-worker tests need QUEUE_TEST_REDIS_URL")
+    require_service(REDIS_URL, "QUEUE_TEST_REDIS_URL")
     import redis
 
     redis_url = REDIS_URL.rsplit("/", 1)[0] + "/5"  # a database of its own, emptied first

@@ -17,7 +17,7 @@ from playwright.sync_api import expect
 
 from alembic import command
 from queue_app.config import ROOT
-from tests.conftest import POSTGRES_URL, REQUIRE_SERVICES
+from tests.conftest import POSTGRES_URL, require_service
 from tests.e2e.conftest import start_app, stop_app
 from tests.e2e.flows import customer_row, join_party, join_url, open_store, queue_panel, unique_email
 from tests.e2e.metrics_scrape import grew, scrape
@@ -73,10 +73,7 @@ def test_readyz_is_ready_and_every_log_line_of_an_event_names_its_request(server
 @pytest.fixture(scope="module")
 def postgres_app(chromium, tmp_path_factory):
     """The app on a PostgreSQL database of its own (created here, migrated by the start script)."""
-    if not POSTGRES_URL:
-        if REQUIRE_SERVICES:
-            pytest.fail("QUEUE_TEST_POSTGRES_URL is required in CI", pytrace=False)
-        pytest.skip("needs QUEUE_TEST_POSTGRES_URL")
+    require_service(POSTGRES_URL, "QUEUE_TEST_POSTGRES_URL")
     name = f"queue_ready_{uuid.uuid4().hex[:10]}"
     admin = sa.create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:

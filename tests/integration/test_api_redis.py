@@ -12,7 +12,7 @@ import redis
 from starlette.testclient import TestClient
 
 from queue_app.services import room_counter
-from tests.conftest import REDIS_URL, REQUIRE_SERVICES
+from tests.conftest import REDIS_URL, require_service
 from tests.integration.tcp_proxy import Proxy
 from tests.integration.test_api_v1 import HOST, api  # noqa: F401  (fixture)
 from tests.integration.test_rooms import open_room
@@ -26,10 +26,7 @@ class FakeRoom:  # what the counter needs of a room: its id and its random slug
 
 @pytest.fixture
 def redis_url():
-    if not REDIS_URL:
-        if REQUIRE_SERVICES:
-            pytest.fail("QUEUE_TEST_REDIS_URL is required in CI", pytrace=False)
-        pytest.skip("Redis tests need QUEUE_TEST_REDIS_URL")
+    require_service(REDIS_URL, "QUEUE_TEST_REDIS_URL")
     return REDIS_URL
 
 

@@ -15,7 +15,7 @@ import pytest
 
 from bench.client import Tab
 from tests.app_process import REPO, free_port
-from tests.conftest import REDIS_URL, REQUIRE_SERVICES
+from tests.conftest import REDIS_URL, require_service
 
 STATE = "reflex___state____state.room_app____room_state"
 RXCONFIG = ('import reflex as rx\nconfig = rx.Config(app_name="room_app", telemetry_enabled=False{})\n')
@@ -132,10 +132,7 @@ def test_joining_another_room_leaves_the_first(tmp_path):
 
 @pytest.mark.redis
 def test_with_two_workers_on_redis_a_tab_on_the_other_worker_gets_the_emit(tmp_path):
-    if not REDIS_URL:
-        if REQUIRE_SERVICES:
-            pytest.fail("QUEUE_TEST_REDIS_URL is required in CI", pytrace=False)
-        pytest.skip("needs QUEUE_TEST_REDIS_URL")
+    require_service(REDIS_URL, "QUEUE_TEST_REDIS_URL")
     import redis
 
     redis_url = REDIS_URL.rsplit("/", 1)[0] + "/6"  # a database of its own, emptied first
