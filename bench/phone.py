@@ -4,7 +4,8 @@ Debian's Chromium driven by Playwright (never a downloaded browser), a Pixel-cla
 a cold cache per page, and CDP network emulation of 1.6 Mbps down / 750 kbps up / 150 ms RTT.
 Transfer is the sum of `encodedDataLength` of every HTTP response (compressed bytes on the wire,
 headers included); websocket frames are counted apart. Interactive is the time from navigation
-start until the page shows the server's data and its main control can be used.
+start until the page shows the server's data and its main control can be used; first paint is the
+browser's first-contentful-paint (the loading shell, issue #11: within 1 s).
 """
 
 from __future__ import annotations
@@ -45,7 +46,9 @@ async def measure(browser, device: dict, url: str, ready) -> dict:
     interactive = time.perf_counter() - started
     await page.wait_for_load_state("networkidle")
     timing = await page.evaluate("""() => { const n = performance.getEntriesByType('navigation')[0];
-        return {dom_content_loaded_ms: n.domContentLoadedEventEnd, load_ms: n.loadEventEnd}; }""")
+        const paint = performance.getEntriesByName('first-contentful-paint')[0];
+        return {first_paint_ms: paint ? paint.startTime : -1,
+                dom_content_loaded_ms: n.domContentLoadedEventEnd, load_ms: n.loadEventEnd}; }""")
     await context.close()
     return {"url_kind": url.split("/")[3], "transfer_kb": round(sum(http.values()) / 1024, 1),
             "requests": len(http), "websocket_frames": ws["frames"],

@@ -73,8 +73,11 @@ def budget_rows(results: dict) -> list[tuple[str, str, str, bool | None]]:
     phone = results.get("phone")
     if phone:
         add("Phone: join page transfer", "≤ 350 KB", phone["join"]["transfer_kb"], 350, unit=" KB")
+        add("Phone: join page first paint", "≤ 1 s", phone["join"]["first_paint_ms"] / 1000, 1, unit=" s")
         add("Phone: join page interactive", "≤ 3 s", phone["join"]["interactive_s"], 3, unit=" s")
         add("Phone: ticket page transfer", "≤ 350 KB", phone["ticket"]["transfer_kb"], 350, unit=" KB")
+        add("Phone: ticket page first paint", "≤ 1 s", phone["ticket"]["first_paint_ms"] / 1000, 1,
+            unit=" s")
         add("Phone: ticket page interactive", "≤ 3 s", phone["ticket"]["interactive_s"], 3, unit=" s")
     rooms = results.get("rooms")
     if rooms:

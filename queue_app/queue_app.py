@@ -16,7 +16,7 @@ from queue_app.pages.display import display_page
 from queue_app.pages.join import join_page
 from queue_app.pages.public import closed_page, public_page
 from queue_app.pages.room import room_dashboard_page, visitor_page
-from queue_app.pages.shell import PREVIEW_META, loading_shell
+from queue_app.pages.shell import PREVIEW_META, loading_shell, shell_style
 from queue_app.pages.signin import forgot_page, reset_page, signin_page
 from queue_app.pages.signup import signup_page
 from queue_app.pages.ticket import ticket_page
@@ -38,7 +38,7 @@ app = rx.App(
     sio=adapter.make_sio(),  # Reflex's own server, on Redis when REFLEX_REDIS_URL is set
     api_transformer=api,
     backend_exception_handler=report_unhandled,
-    head_components=[rx.el.meta(name="theme-color", content="#3e63dd"), *PREVIEW_META],
+    head_components=[rx.el.meta(name="theme-color", content="#3e63dd"), *PREVIEW_META, shell_style()],
     stylesheets=["/queue.css"],
 )
 # Plain words when the connection drops, instead of Reflex's toast for developers (SPEC §7).

@@ -32,5 +32,6 @@ echo "Building the frontend for $REFLEX_API_URL ..."
 STAMP="$(stamp)"
 reflex export --frontend-only --no-zip --loglevel "${REFLEX_LOGLEVEL:-info}"
 test -f .web/build/client/index.html || { echo "the build left no .web/build/client/index.html" >&2; exit 1; }
+python scripts/defer_stylesheet.py .web/build/client  # the first paint waits for no stylesheet
 printf '%s\n' "$STAMP" > "$STAMP_FILE"
 echo "Frontend built in .web/build/client (serve it with QUEUE_PREBUILT_FRONTEND=1 scripts/start.sh)"

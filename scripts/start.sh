@@ -2,10 +2,11 @@
 # Start Queue System in production mode: migrations, then Reflex on one port.
 # Used by `make run` and by the Dockerfile, so both start the app the same way.
 #
-# By default Reflex compiles and builds the frontend at every start (~30 s). With
-# QUEUE_PREBUILT_FRONTEND=1 the build made by scripts/build-frontend.sh (at image build) is served
-# as is, on the same port, and the app answers in a few seconds; if that build is missing, or was
-# made for another URL or older source, it is rebuilt first.
+# The frontend is always the one scripts/build-frontend.sh makes (the only build path, so every
+# start serves the same pages). By default it is rebuilt at every start (~30 s). With
+# QUEUE_PREBUILT_FRONTEND=1 the existing build (made at image build) is served as is, on the same
+# port, and the app answers in a few seconds; if that build is missing, or was made for another URL
+# or older source, it is rebuilt first.
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 HOST="${QUEUE_HOST:-127.0.0.1}"
@@ -20,30 +21,34 @@ find "$PROMETHEUS_MULTIPROC_DIR" -maxdepth 1 -name '*.db' -delete
 echo "Applying database migrations..."
 alembic upgrade head
 
-if [[ "${QUEUE_PREBUILT_FRONTEND:-0}" != "1" ]]; then
-  echo "Queue System on http://$HOST:$PORT (building the frontend first)"
-  exec reflex run --env prod --single-port --backend-host "$HOST" \
-    --frontend-port "$PORT" --backend-port "$PORT"
-fi
-
 export QUEUE_PORT="$PORT"
 wanted="$(bash scripts/build-frontend.sh --stamp)"
 built="$(cat .web/build/queue-stamp 2>/dev/null || echo none)"
-if [[ ! -f .web/build/client/index.html || "$built" != "$wanted" ]]; then
+if [[ "${QUEUE_PREBUILT_FRONTEND:-0}" != "1" ]]; then
+  echo "Building the frontend first (QUEUE_PREBUILT_FRONTEND=1 reuses a matching build)"
+  bash scripts/build-frontend.sh
+elif [[ ! -f .web/build/client/index.html || "$built" != "$wanted" ]]; then
   echo "The prebuilt frontend ($built) does not match this start ($wanted): building it now."
   bash scripts/build-frontend.sh
 fi
 
 # Reflex 0.10.1 mounts .web/build/client in the backend only when `run` builds it too; with
-# --backend-only it serves no page at all. Same CLI path, but the backend mounts the build.
+# --backend-only it serves no page at all. Same CLI path, but the backend mounts the build, and
+# the server runs queue_app.asgi:app (Reflex's app behind a front door that sends /api/v1 straight
+# to the API, see that module).
 SERVE_PREBUILT='
 from reflex.reflex import cli
-from reflex.utils import exec as reflex_exec
+from reflex.utils import exec as reflex_exec, prerequisites
 
-serve = reflex_exec.run_backend_prod
-reflex_exec.run_backend_prod = lambda *args, **kwargs: serve(
-    *args[:3], **{**kwargs, "mount_frontend_compiled_app": True})
+def serve(host, port, loglevel, *_args, **_kwargs):
+    reflex_exec.environment.REFLEX_MOUNT_FRONTEND_COMPILED_APP.set(True)
+    prerequisites.get_app()  # imported before the workers fork, as for Reflex own target
+    run = (reflex_exec.run_granian_backend_prod if reflex_exec.should_use_granian()
+           else reflex_exec.run_uvicorn_backend_prod)
+    run(host, port, loglevel, app_target="queue_app.asgi:app")
+
+reflex_exec.run_backend_prod = serve
 cli(prog_name="reflex")
 '
-echo "Queue System on http://$HOST:$PORT (prebuilt frontend)"
+echo "Queue System on http://$HOST:$PORT"
 exec python -c "$SERVE_PREBUILT" run --env prod --backend-only --backend-host "$HOST" --backend-port "$PORT"

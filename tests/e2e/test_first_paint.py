@@ -43,6 +43,11 @@ def test_on_a_slow_network_the_join_page_paints_its_loading_shell_before_the_app
     # Without the shell the screen stays white until the app renders the store's name.
     assert painted + 150 < named, f"first paint {painted:.0f} ms, store name {named:.0f} ms"
     expect(phone.locator(".loading-shell")).to_be_hidden()
+    # The stylesheet that no longer blocks the paint did arrive and applies (Radix's tokens).
+    expect(phone.locator('link[rel="stylesheet"][href*="__reflex_global_styles"]')).to_have_attribute(
+        "media", "all")
+    assert phone.evaluate("() => getComputedStyle(document.documentElement)"
+                          ".getPropertyValue('--indigo-9').trim()") != ""
     shot(phone, "1-joined-page")
 
 

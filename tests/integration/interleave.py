@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
+import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 
@@ -42,6 +43,26 @@ def pause_at(engine: sa.Engine, prefix: str) -> Iterator[Pause]:
     finally:
         pause.release()
         sa.event.remove(engine, "before_cursor_execute", pause.hook)
+
+
+# Waits that are meant to run out poll with `time.sleep` instead of `Event.wait(timeout)`,
+# `Future.result(timeout)` or `Barrier(timeout)`: under Debian's faketime (libfaketime 0.9.10) a
+# thread wait that should time out never does, because Python's `sem_clockwait` deadline comes
+# from the faked monotonic clock and the kernel waits for it. Waits that end by being woken are fine.
+
+def wait_until(done: Callable[[], bool], seconds: float) -> bool:
+    """Poll `done()` for up to `seconds`; whether it came true."""
+    deadline = time.monotonic() + seconds
+    while not done():
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(0.005)
+    return True
+
+
+def still_blocked(future: Future, seconds: float = 1.0) -> bool:
+    """True when `future` has not finished after `seconds`."""
+    return not wait_until(future.done, seconds)
 
 
 _pool = ThreadPoolExecutor(max_workers=8, thread_name_prefix="interleave")

@@ -15,6 +15,7 @@ from queue_app import tokens
 from queue_app.api_v1 import cache as rooms_cache
 from queue_app.api_v1 import make_api, room_tickets
 from queue_app.api_v1.limits import MinuteLimiter
+from queue_app.asgi import FrontDoor
 from queue_app.config import settings
 from queue_app.models import Party
 from queue_app.services import customers, room_counter, rooms, stores
@@ -194,3 +195,30 @@ def _form(email, queues=()):
 def _room_form():
     from queue_app.domain.rooms import validate_room_form
     return validate_room_form(size=10, interval=30, active=2, target_url="")
+
+
+def test_the_front_door_sends_the_api_straight_to_it_and_everything_else_to_the_app(api, db, now):
+    """`queue_app.asgi`: `/api/v1/...` skips Reflex's wrapping; pages and the lifespan do not."""
+    seen = []
+
+    async def reflex_like(scope, receive, send):  # stands for Reflex's app: records what it got
+        seen.append((scope["type"], scope.get("path")))
+        if scope["type"] == "lifespan":
+            while (await receive())["type"] != "lifespan.shutdown":
+                await send({"type": "lifespan.startup.complete"})
+            await send({"type": "lifespan.shutdown.complete"})
+            return
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b"page"})
+
+    _, room = open_room(db, now)
+    db.commit()
+    slug = room.slug
+    with client(FrontDoor(reflex_like, api)) as front:
+        taken = front.post(f"/api/v1/rooms/{slug}/tickets")
+        assert taken.status_code == 201 and taken.json()["position"] == 1
+        assert len(taken.headers["x-request-id"]) == 12
+        assert front.get("/api/v1/rooms/no-such-room").json()["error"]["code"] == "not_found"
+        assert front.get("/join/abc").text == "page"
+        assert front.get("/api/v1").text == "page"  # only what is under the prefix is the API's
+    assert seen == [("lifespan", None), ("http", "/join/abc"), ("http", "/api/v1")]
