@@ -64,6 +64,39 @@ def test_two_worker_processes_get_unique_gap_free_positions(redis_url):
     redis.Redis.from_url(redis_url).delete(room_counter.position_key(FakeRoom(1, slug)))
 
 
+def test_requests_that_arrive_together_share_one_round_trip_and_a_refused_one_takes_no_position(
+        redis_url):
+    """Eight requests in one pass of the loop go to Redis in one script call.
+
+    The caller over its limit gets `Limited`; the others get the next positions, in arrival
+    order, with no gap.
+    """
+    slug = uuid.uuid4().hex
+    room = FakeRoom(1, slug)
+    callers = [f"{slug}-{c}" for c in "abacabda"]  # each may take two this minute: "a" asks four times
+
+    async def run():
+        counter = room_counter.RedisCounter(redis_url)
+        calls = []
+        real_script = counter._script
+
+        async def counting(**kwargs):
+            calls.append(len(kwargs["keys"]) - 1)
+            return await real_script(**kwargs)
+        counter._script = counting
+        try:
+            return await asyncio.gather(*(counter.issue(room, c, 2) for c in callers),
+                                        return_exceptions=True), calls
+        finally:
+            await counter.close()
+    got, calls = asyncio.run(run())
+    assert calls == [8]
+    assert [g if isinstance(g, int) else type(g).__name__ for g in got] == \
+        [1, 2, 3, 4, "Limited", 5, 6, "Limited"]
+    assert 55 <= got[4].retry_after <= 61
+    redis.Redis.from_url(redis_url).delete(room_counter.position_key(room))
+
+
 def test_with_redis_down_tickets_answer_503_and_come_back_by_themselves(  # noqa: PLR0913
         api, db, now, redis_url, monkeypatch):  # noqa: F811
     target = redis.Redis.from_url(redis_url).connection_pool.connection_kwargs
