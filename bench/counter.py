@@ -23,6 +23,8 @@ from bench.stats import ms, summary
 
 log = logging.getLogger("bench.counter")
 ROUND_TIMEOUT = 30.0
+PUBLIC_NEEDLE = "queues_rx_state_"  # the var a change always rewrites on the public page
+DISPLAY_NEEDLE = "pages_rx_state_"  # ... and on the TV display (its queue cards, in pages)
 
 
 async def open_tickets(site: Site, secrets: list[str], concurrency: int = 25) -> list[Tab]:
@@ -49,9 +51,9 @@ class Screens:
         self.board, self.display, self.tickets, self.publics = board, display, tickets, publics
 
     def expect(self, board_needle: str) -> list[asyncio.Future]:
-        return [self.board.expect(board_needle), self.display.expect("queues_rx_state_"),
+        return [self.board.expect(board_needle), self.display.expect(DISPLAY_NEEDLE),
                 *(t.expect("line_rx_state_") for t in self.tickets),
-                *(p.expect("queues_rx_state_") for p in self.publics)]
+                *(p.expect(PUBLIC_NEEDLE) for p in self.publics)]
 
     def tabs(self) -> list[Tab]:
         return [self.board, self.display, *self.tickets, *self.publics]
@@ -109,13 +111,15 @@ def _round(kind: str, sent: float, board_at: float | None, display_at: float | N
             "_samples": got, "_public": public}
 
 
-async def open_pages(site: Site, paths: list[tuple[str, dict]], concurrency: int = 25) -> list[Tab]:
+async def open_pages(site: Site, paths: list[tuple[str, dict]], needle: str = PUBLIC_NEEDLE,
+                     concurrency: int = 25) -> list[Tab]:
+    """Open each page and wait for its first view (a message carrying `needle`)."""
     gate = asyncio.Semaphore(concurrency)
 
     async def one(path: str, params: dict) -> Tab:
         async with gate:
             tab = site.tab()
-            waiter = tab.expect("queues_rx_state_")
+            waiter = asyncio.wait_for(tab.expect(needle), ROUND_TIMEOUT)  # never a silent hang
             await tab.open(site.fe.boot(path, params))
             await waiter
             return tab
@@ -134,7 +138,7 @@ async def run_size(site: Site, server, n: int, rounds: int, profiles=()) -> dict
     board = await site.dashboard(store.owner_token)
     key = dash(board)["display_url_rx_state_"].rsplit("/", 1)[-1]
     slug = dash(board)["public_url_rx_state_"].rsplit("/", 1)[-1]
-    (display,) = await open_pages(site, [(f"/display/{key}", {"key": key})])
+    (display,) = await open_pages(site, [(f"/display/{key}", {"key": key})], DISPLAY_NEEDLE)
     rss0, started = server.rss_bytes(), time.perf_counter()
     tickets = await open_tickets(site, [secret for secret, _ in store.parties])
     opened_s = time.perf_counter() - started
