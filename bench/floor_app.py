@@ -1,9 +1,9 @@
-"""The floor: a bare python-socketio server (same server, granian, one worker) that broadcasts.
+"""The floor: a bare python-socketio server (the app's ASGI server, one worker) that broadcasts.
 
 Clients connect exactly as to Reflex (path `/_event/`, namespace `/_event`); a client's `event`
 with `{"name": "broadcast", "payload": P}` makes the server emit `P` once to the room of every
 connected socket, and `{"name": "echo"}` answers the sender only (the bare round-trip floor).
-Run: `granian --interface asgi bench.floor_app:app`.
+Run by `bench/floors.py:floor_command` (uvicorn or granian, like the app).
 """
 
 from __future__ import annotations

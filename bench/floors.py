@@ -2,7 +2,7 @@
 
 - a trivial Reflex event round trip (a handler that sets one var) on the real app;
 - the same round trip on a bare python-socketio server;
-- a bare python-socketio server (granian, one worker, the same core) broadcasting the ticket
+- a bare python-socketio server (the app's ASGI server, one worker, the same core) broadcasting the ticket
   page's real payload once to a room of N sockets: the fan-out floor our figures are divided by.
 """
 
@@ -18,7 +18,7 @@ import time
 from bench.client import Tab
 from bench.counter import arrivals
 from bench.protocol import Site, router_data
-from bench.server import REPO, SERVER_CPUS, free_port, tree_rss
+from bench.server import EXTRA_ENV, REPO, SERVER_CPUS, free_port, tree_rss
 from bench.stats import ms, summary
 
 NEEDLE = "line_rx_state_"
@@ -39,14 +39,23 @@ async def reflex_round_trip(site: Site, count: int) -> dict:
     return summary(samples)
 
 
+def floor_command(port: int, app: str) -> list[str]:
+    """A bare ASGI app on the server the app runs on (`QUEUE_SERVER`, as scripts/serve.py starts it)."""
+    binary = REPO / ".venv" / "bin"
+    if EXTRA_ENV.get("QUEUE_SERVER", "uvicorn") == "granian":
+        return [str(binary / "granian"), "--interface", "asgi", "--host", "127.0.0.1", "--port", str(port),
+                "--workers", "1", "--log-level", "warning", app]
+    return [str(binary / "uvicorn"), "--host", "127.0.0.1", "--port", str(port), "--workers", "1",
+            "--loop", "uvloop", "--http", "httptools", "--ws", "wsproto", "--ws-per-message-deflate",
+            "false", "--no-proxy-headers", "--log-level", "warning", app]
+
+
 class FloorServer:
-    """`granian bench.floor_app:app`, pinned like the app server."""
+    """`bench.floor_app:app` on the app's ASGI server, pinned like the app server."""
 
     def __init__(self) -> None:
         self.port = free_port()
-        command = [str(REPO / ".venv" / "bin" / "granian"), "--interface", "asgi", "--host", "127.0.0.1",
-                   "--port", str(self.port), "--workers", "1", "--log-level", "warning",
-                   "bench.floor_app:app"]
+        command = floor_command(self.port, "bench.floor_app:app")
         if (os.cpu_count() or 1) >= 2 and shutil.which("taskset"):
             command = ["taskset", "-c", SERVER_CPUS, *command]
         self.proc = subprocess.Popen(command, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
@@ -65,7 +74,7 @@ class FloorServer:
                 await asyncio.sleep(0.2)
 
     def rss_bytes(self) -> int:
-        """RSS of the floor server's process tree (granian runs its worker in a child process)."""
+        """RSS of the floor server's process tree (its worker may run in a child process)."""
         return tree_rss(self.proc.pid)
 
     def stop(self) -> None:

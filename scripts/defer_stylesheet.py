@@ -57,10 +57,11 @@ def main(build: Path) -> int:
         if deferred != html:
             _write(page, deferred)
     if not changed:  # a Reflex upgrade changed the markup: say so instead of building slow pages
-        print(f"defer_stylesheet: no global stylesheet link in {len(pages)} pages under {build}",
-              file=sys.stderr)
+        sys.stderr.write(f"defer_stylesheet: no global stylesheet link in {len(pages)} pages under "
+                         f"{build}\n")
         return 1
-    print(f"defer_stylesheet: {changed} of {len(pages)} pages paint before the stylesheet arrives")
+    sys.stdout.write(f"defer_stylesheet: {changed} of {len(pages)} pages paint before the stylesheet "
+                     "arrives\n")
     return 0
 
 

@@ -32,23 +32,5 @@ elif [[ ! -f .web/build/client/index.html || "$built" != "$wanted" ]]; then
   bash scripts/build-frontend.sh
 fi
 
-# Reflex 0.10.1 mounts .web/build/client in the backend only when `run` builds it too; with
-# --backend-only it serves no page at all. Same CLI path, but the backend mounts the build, and
-# the server runs queue_app.asgi:app (Reflex's app behind a front door that sends /api/v1 straight
-# to the API, see that module).
-SERVE_PREBUILT='
-from reflex.reflex import cli
-from reflex.utils import exec as reflex_exec, prerequisites
-
-def serve(host, port, loglevel, *_args, **_kwargs):
-    reflex_exec.environment.REFLEX_MOUNT_FRONTEND_COMPILED_APP.set(True)
-    prerequisites.get_app()  # imported before the workers fork, as for Reflex own target
-    run = (reflex_exec.run_granian_backend_prod if reflex_exec.should_use_granian()
-           else reflex_exec.run_uvicorn_backend_prod)
-    run(host, port, loglevel, app_target="queue_app.asgi:app")
-
-reflex_exec.run_backend_prod = serve
-cli(prog_name="reflex")
-'
 echo "Queue System on http://$HOST:$PORT"
-exec python -c "$SERVE_PREBUILT" run --env prod --backend-only --backend-host "$HOST" --backend-port "$PORT"
+exec python scripts/serve.py --backend-host "$HOST" --backend-port "$PORT"
