@@ -6,13 +6,16 @@
 - the backend mounts the prebuilt frontend (`.web/build/client`): Reflex 0.10.1 does that only
   when `run` builds the frontend itself, and with `--backend-only` it serves no page at all;
 - the server runs `queue_app.asgi:app` (Reflex's app behind a front door that sends `/api/v1`
-  straight to the API), on the ASGI server `QUEUE_SERVER` names: `uvicorn` (the default) or
-  `granian` (Reflex's default), with `QUEUE_WORKERS` worker processes (else `GRANIAN_WORKERS`,
-  else Reflex's default).
+  straight to the API), on the ASGI server `QUEUE_SERVER` names, `uvicorn` or `granian`
+  (Reflex's default), with `QUEUE_WORKERS` worker processes (else `GRANIAN_WORKERS`, else
+  Reflex's default). Unset: uvicorn for one worker (the embedded default, and one worker per
+  container), granian for several.
 
 Why uvicorn (measured, docs/performance.md): an open page holds ~75 KB of server memory on uvicorn
 with wsproto against ~230 KB on granian, whose websocket alone takes ~150 KB; a push to 1,000 pages
-costs about a quarter less CPU. Permessage-deflate stays off, as on granian: a zlib context per
+costs about a quarter less CPU. With several uvicorn workers, though, the two-worker browser test
+saw every phone's websocket accepted by the same worker (twelve in a row), where granian spreads
+them; until that is understood, several workers run on granian. Permessage-deflate stays off, as on granian: a zlib context per
 socket is ~50 KB and compressing every frame per socket tripled the CPU of a push. Proxy headers
 are left to the app (`QUEUE_TRUST_PROXY`), so there is one rule for whom to believe.
 """
@@ -31,9 +34,9 @@ TARGET = "queue_app.asgi:app"
 
 def serve(host: str, port: int, loglevel, *_args, **_kwargs) -> None:
     reflex_exec.environment.REFLEX_MOUNT_FRONTEND_COMPILED_APP.set(True)
-    server = os.environ.get("QUEUE_SERVER", "uvicorn")
     workers = int(os.environ.get("QUEUE_WORKERS") or os.environ.get("GRANIAN_WORKERS")
                   or processes.get_num_workers())
+    server = os.environ.get("QUEUE_SERVER") or ("uvicorn" if workers == 1 else "granian")
     if server == "uvicorn":
         import uvicorn  # noqa: PLC0415
 
