@@ -14,7 +14,6 @@ import asyncio
 import logging
 import os
 import time
-import urllib.request
 
 from bench import seed
 from bench.client import Tab
@@ -128,17 +127,6 @@ async def open_pages(site: Site, paths: list[tuple[str, dict]], needle: str = PU
     return list(await asyncio.gather(*(one(p, q) for p, q in paths)))
 
 
-def full_collections(site: Site) -> dict[str, float]:
-    """The worker's generation-2 garbage collections so far, from `/metrics`: count, seconds, >100 ms."""
-    with urllib.request.urlopen(site.http + "/metrics", timeout=10) as response:
-        text = response.read().decode()
-    values = {line.rsplit(" ", 1)[0]: float(line.rsplit(" ", 1)[1]) for line in text.splitlines()
-              if line.startswith("queue_gc_pause_seconds") and 'generation="2"' in line}
-    count = values.get('queue_gc_pause_seconds_count{generation="2"}', 0.0)
-    return {"collections": count, "seconds": values.get('queue_gc_pause_seconds_sum{generation="2"}', 0.0),
-            "over_100ms": count - values.get('queue_gc_pause_seconds_bucket{generation="2",le="0.1"}', 0.0)}
-
-
 async def run_size(site: Site, server, n: int, rounds: int, profiles=()) -> dict:
     """Set up a store with `n` ticket pages and `n` public pages and run `rounds` alternating rounds.
 
@@ -162,7 +150,7 @@ async def run_size(site: Site, server, n: int, rounds: int, profiles=()) -> dict
     screens = Screens(board, display, tickets, publics)
     for r in range(3):  # warm-up: one round of each kind, not counted
         await one_round(site, screens, server, store, 300 + r)
-    results, gc0 = [], await asyncio.to_thread(full_collections, site)
+    results = []
     for r in range(rounds):
         results.append(await one_round(site, screens, server, store, r))
         last = results[-1]
@@ -170,10 +158,6 @@ async def run_size(site: Site, server, n: int, rounds: int, profiles=()) -> dict
                  "public p95 %s ms, fan-out %s ms, CPU %s ms, missed %d", n, r, last["kind"],
                  last["dashboard_ms"], last["display_ms"], last["tickets"]["p95"], last["public"]["p95"],
                  last["fanout_ms"], last["server_cpu_ms"], last["missed"])
-    gc1 = await asyncio.to_thread(full_collections, site)
-    gc_full = {k: round(gc1[k] - gc0[k], 3) for k in gc1}  # during the measured rounds
-    log.info("counter N=%d: %d full garbage collections in the rounds, %.3f s, %d over 100 ms", n,
-             gc_full["collections"], gc_full["seconds"], gc_full["over_100ms"])
     only_joins = os.environ.get("BENCH_PROFILE_ROUNDS") == "join"  # profile the join rounds alone
     for profile in profiles:
         with profile():
@@ -194,8 +178,7 @@ async def run_size(site: Site, server, n: int, rounds: int, profiles=()) -> dict
                                                      if r["kind"] == "join"]),
             "kb_per_ticket_page": round((rss1 - rss0) / 1024 / max(n, 1), 1),
             "kb_per_public_page": round((rss2 - rss1) / 1024 / max(n, 1), 1),
-            "missed": sum(r["missed"] for r in results), "gc_full_collections": gc_full,
-            "_ticket_payload": payload}
+            "missed": sum(r["missed"] for r in results), "_ticket_payload": payload}
 
 
 async def run(site: Site, server, mode: dict, profiles=()) -> list[dict]:

@@ -14,7 +14,6 @@ time by `DatabaseCollector`, so it is right whichever worker answers and after a
 from __future__ import annotations
 
 import atexit
-import gc
 import os
 import time
 from collections.abc import Callable, Iterable, Mapping
@@ -48,9 +47,6 @@ JOB_LAST_SUCCESS = Gauge("queue_job_last_success_timestamp_seconds",
 REPORT_ATTEMPTS = Counter("queue_report_attempts", "Report deliveries tried, by outcome "
                           "(sent, failed = will retry, archived).", ["outcome"])
 RATE_LIMITED = Counter("queue_rate_limit_refusals", "Requests refused by a rate limit.", ["kind"])
-GC_PAUSE_SECONDS = Histogram("queue_gc_pause_seconds", "Time one garbage collection stopped the "
-                             "worker (generation 2 walks every live object).", ["generation"],
-                             buckets=(.001, .005, .01, .025, .05, .1, .25, .5, 1, 2.5))
 POOL_IN_USE = Gauge("queue_db_pool_connections_in_use", "Database connections checked out now.",
                     multiprocess_mode="livesum")
 POOL_CAPACITY = Gauge("queue_db_pool_connections_max", "Most connections the pools may open.",
@@ -92,27 +88,6 @@ def report_attempted(outcome: str) -> None:
 
 def rate_limited(kind: str) -> None:
     RATE_LIMITED.labels(kind=kind).inc()
-
-
-_gc_started: list[float] = []
-
-
-def _time_gc(phase: str, info: dict) -> None:
-    if phase == "start":
-        _gc_started[:] = [time.perf_counter()]
-    elif _gc_started:
-        GC_PAUSE_SECONDS.labels(generation=str(info["generation"])).observe(
-            time.perf_counter() - _gc_started.pop())
-
-
-def watch_gc() -> None:
-    """Time every garbage collection of this process: a full one stops the whole worker.
-
-    The benchmark saw rare rounds with hundreds of milliseconds of extra CPU at thousands of open
-    pages (docs/performance.md, "What is left"); this histogram tells whether the collector is it.
-    """
-    if _time_gc not in gc.callbacks:
-        gc.callbacks.append(_time_gc)
 
 
 def watch_pool(engine) -> None:

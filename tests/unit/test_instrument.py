@@ -60,18 +60,3 @@ def test_an_events_log_lines_and_its_error_carry_one_request_id_and_its_latency_
     toast = report_unhandled(raised.value)  # Reflex's backend exception handler, later, elsewhere
     assert f"queue_app.errors [{rid}]: unhandled error" in lines.getvalue()
     assert rid in str(toast)
-
-
-def test_every_full_garbage_collection_is_timed_in_the_gc_pause_histogram():
-    import gc  # noqa: PLC0415
-
-    from queue_app import metrics  # noqa: PLC0415
-
-    metrics.watch_gc()
-    metrics.watch_gc()  # once is enough: a second call adds no second callback
-    assert gc.callbacks.count(metrics._time_gc) == 1
-    labels = {"generation": "2"}
-    before = REGISTRY.get_sample_value("queue_gc_pause_seconds_count", labels) or 0
-    gc.collect()
-    assert REGISTRY.get_sample_value("queue_gc_pause_seconds_count", labels) == before + 1
-    assert REGISTRY.get_sample_value("queue_gc_pause_seconds_sum", labels) > 0
