@@ -22,14 +22,16 @@ echo "Applying database migrations..."
 alembic upgrade head
 
 export QUEUE_PORT="$PORT"
-wanted="$(bash scripts/build-frontend.sh --stamp)"
-built="$(cat .web/build/queue-stamp 2>/dev/null || echo none)"
 if [[ "${QUEUE_PREBUILT_FRONTEND:-0}" != "1" ]]; then
   echo "Building the frontend first (QUEUE_PREBUILT_FRONTEND=1 reuses a matching build)"
   bash scripts/build-frontend.sh
-elif [[ ! -f .web/build/client/index.html || "$built" != "$wanted" ]]; then
-  echo "The prebuilt frontend ($built) does not match this start ($wanted): building it now."
-  bash scripts/build-frontend.sh
+else  # the source's fingerprint is worked out only when a build may be reused
+  wanted="$(bash scripts/build-frontend.sh --stamp)"
+  built="$(cat .web/build/queue-stamp 2>/dev/null || echo none)"
+  if [[ ! -f .web/build/client/index.html || "$built" != "$wanted" ]]; then
+    echo "The prebuilt frontend ($built) does not match this start ($wanted): building it now."
+    bash scripts/build-frontend.sh
+  fi
 fi
 
 echo "Queue System on http://$HOST:$PORT"

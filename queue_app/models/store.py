@@ -1,45 +1,17 @@
-"""SQLModel tables and the str enums of their statuses; the schema changes only through Alembic."""
+"""The counter store's tables and the str enums of their statuses.
+
+Store, queues, passes, parties, customers, owner sessions, reset tokens, attempts, report deliveries.
+"""
 
 from __future__ import annotations
 
 import enum
-from datetime import UTC, datetime
+from datetime import datetime
 
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-
-class UTCDateTime(sa.types.TypeDecorator):
-    """Timezone-aware UTC in Python; naive UTC in the column (SQLite has no time zones)."""
-
-    impl = sa.DateTime
-    cache_ok = True
-
-    def process_bind_param(self, value, dialect):
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError("naive datetime given to a UTC column")
-        return value.astimezone(UTC).replace(tzinfo=None)
-
-    def process_result_value(self, value, dialect):
-        return None if value is None else value.replace(tzinfo=UTC)
-
-
-def _time(nullable: bool = False, index: bool = False):
-    return Field(default=None, sa_column=sa.Column(UTCDateTime(), nullable=nullable, index=index))
-
-
-def _status(enum_cls: type[enum.StrEnum], default, index: bool = False):
-    """A str-enum column stored as VARCHAR (no native PostgreSQL enum to migrate)."""
-    kind = sa.Enum(enum_cls, native_enum=False, create_constraint=False, length=16,
-                   values_callable=lambda e: [member.value for member in e])
-    return Field(default=default, sa_column=sa.Column(kind, nullable=False, index=index))
-
-
-def _fk(target: str, index: bool = True):
-    return Field(sa_column=sa.Column(sa.Integer, sa.ForeignKey(target, ondelete="CASCADE"),
-                                     nullable=False, index=index))
+from queue_app.models.columns import foreign_key, status_column, utc_time
 
 
 class StoreStatus(enum.StrEnum):
@@ -92,13 +64,13 @@ class Store(SQLModel, table=True):
     origin: str = Field(default="", max_length=255, sa_column_kwargs={"server_default": ""})
     slug: str = Field(max_length=64, unique=True)  # public page, unguessable
     display_key: str = Field(max_length=64, unique=True)  # wall display, regenerable
-    status: StoreStatus = _status(StoreStatus, StoreStatus.OPEN, index=True)
-    opened_at: datetime = _time()
-    closes_at: datetime = _time(index=True)
-    closed_at: datetime | None = _time(nullable=True)
+    status: StoreStatus = status_column(StoreStatus, StoreStatus.OPEN, index=True)
+    opened_at: datetime = utc_time()
+    closes_at: datetime = utc_time(index=True)
+    closed_at: datetime | None = utc_time(nullable=True)
     # With a real mail server, the store's mails wait until the owner opened the link mailed to
     # this address (services/confirmation.py); the hash of that single-use link's token.
-    email_confirmed_at: datetime | None = _time(nullable=True)
+    email_confirmed_at: datetime | None = utc_time(nullable=True)
     confirm_token_hash: str | None = Field(default=None, max_length=64, unique=True)
 
 
@@ -107,7 +79,7 @@ class Queue(SQLModel, table=True):
     __table_args__ = (sa.UniqueConstraint("store_id", "position"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    store_id: int = _fk("store.id")
+    store_id: int = foreign_key("store.id")
     name: str = Field(max_length=32)
     prefix: str = Field(max_length=4)
     position: int
@@ -127,25 +99,25 @@ class Pass(SQLModel, table=True):
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    store_id: int = _fk("store.id")
+    store_id: int = foreign_key("store.id")
     token: str = Field(max_length=64, unique=True)  # shown in the QR code; ≥128 random bits
-    state: PassState = _status(PassState, PassState.NORMAL)
+    state: PassState = status_column(PassState, PassState.NORMAL)
     browser_hash: str | None = Field(default=None, max_length=64)  # the browser that scanned it
-    created_at: datetime = _time()
-    scanned_at: datetime | None = _time(nullable=True)
-    used_at: datetime | None = _time(nullable=True)
+    created_at: datetime = utc_time()
+    scanned_at: datetime | None = utc_time(nullable=True)
+    used_at: datetime | None = utc_time(nullable=True)
 
 
 class Party(SQLModel, table=True):
     __tablename__ = "party"
 
     id: int | None = Field(default=None, primary_key=True)
-    store_id: int = _fk("store.id")
+    store_id: int = foreign_key("store.id")
     secret: str = Field(max_length=64, unique=True)  # the ticket page's only credential
-    source: Source = _status(Source, Source.QR)
+    source: Source = status_column(Source, Source.QR)
     pass_id: int | None = Field(default=None, sa_column=sa.Column(
         sa.Integer, sa.ForeignKey("pass.id", ondelete="SET NULL"), nullable=True, unique=True))
-    created_at: datetime = _time()
+    created_at: datetime = utc_time()
 
 
 class Customer(SQLModel, table=True):
@@ -153,36 +125,36 @@ class Customer(SQLModel, table=True):
     __table_args__ = (sa.UniqueConstraint("queue_id", "ticket_number"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    store_id: int = _fk("store.id")
-    queue_id: int = _fk("queue.id")
-    party_id: int = _fk("party.id")
+    store_id: int = foreign_key("store.id")
+    queue_id: int = foreign_key("queue.id")
+    party_id: int = foreign_key("party.id")
     ticket_number: int
     name: str = Field(max_length=64)
     phone: str = Field(default="", max_length=30)
-    state: CustomerState = _status(CustomerState, CustomerState.WAITING, index=True)
-    joined_at: datetime = _time()
-    called_at: datetime | None = _time(nullable=True)
-    finished_at: datetime | None = _time(nullable=True)
+    state: CustomerState = status_column(CustomerState, CustomerState.WAITING, index=True)
+    joined_at: datetime = utc_time()
+    called_at: datetime | None = utc_time(nullable=True)
+    finished_at: datetime | None = utc_time(nullable=True)
 
 
 class OwnerSession(SQLModel, table=True):
     __tablename__ = "owner_session"
 
     id: int | None = Field(default=None, primary_key=True)
-    store_id: int = _fk("store.id")
+    store_id: int = foreign_key("store.id")
     token_hash: str = Field(max_length=64, unique=True)
-    created_at: datetime = _time()
-    expires_at: datetime = _time(index=True)
+    created_at: datetime = utc_time()
+    expires_at: datetime = utc_time(index=True)
 
 
 class ResetToken(SQLModel, table=True):
     __tablename__ = "reset_token"
 
     id: int | None = Field(default=None, primary_key=True)
-    store_id: int = _fk("store.id")
+    store_id: int = foreign_key("store.id")
     token_hash: str = Field(max_length=64, unique=True)
-    expires_at: datetime = _time(index=True)
-    used_at: datetime | None = _time(nullable=True)
+    expires_at: datetime = utc_time(index=True)
+    used_at: datetime | None = utc_time(nullable=True)
 
 
 class Attempt(SQLModel, table=True):
@@ -193,7 +165,7 @@ class Attempt(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     key: str = Field(max_length=300)
-    at: datetime = _time(index=True)
+    at: datetime = utc_time(index=True)
 
 
 class ReportDelivery(SQLModel, table=True):
@@ -204,62 +176,10 @@ class ReportDelivery(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     store_id: int = Field(sa_column=sa.Column(sa.Integer, sa.ForeignKey("store.id"), unique=True,
                                               nullable=False))
-    state: DeliveryState = _status(DeliveryState, DeliveryState.PENDING, index=True)
+    state: DeliveryState = status_column(DeliveryState, DeliveryState.PENDING, index=True)
     attempts: int = 0
-    next_attempt_at: datetime = _time(index=True)
-    claimed_until: datetime | None = _time(nullable=True)
+    next_attempt_at: datetime = utc_time(index=True)
+    claimed_until: datetime | None = utc_time(nullable=True)
     last_error: str = Field(default="", max_length=500)
-    created_at: datetime = _time()
-    finished_at: datetime | None = _time(nullable=True)
-
-
-class WaitingRoom(SQLModel, table=True):
-    """A store's waiting room: its rate and the end of the window (the session-queue design).
-
-    No row per visitor: a ticket is a signed position; positions come from `RoomCounter` (or
-    Redis). `next_slide_at` is the claim that lets exactly one worker slide the window each time.
-    """
-
-    __tablename__ = "waiting_room"
-
-    id: int | None = Field(default=None, primary_key=True)
-    store_id: int = Field(sa_column=sa.Column(sa.Integer, sa.ForeignKey("store.id", ondelete="CASCADE"),
-                                              nullable=False, unique=True))
-    slug: str = Field(max_length=64, unique=True)  # the visitor page `/w/[slug]`, unguessable
-    window_size: int
-    window_interval: int  # seconds
-    active_windows: int
-    target_url: str = Field(default="", max_length=500)
-    starts_at: datetime | None = _time(nullable=True)
-    paused: bool = False
-    window_end: int = 0
-    issued_seen: int = 0  # the counter as the last slide saw it (for the dashboard and report)
-    slid_at: datetime = _time()
-    next_slide_at: datetime = _time(index=True)
-
-
-class RoomCounter(SQLModel, table=True):
-    """The one database counter row per room (used when Redis is not configured)."""
-
-    __tablename__ = "room_counter"
-
-    room_id: int = Field(sa_column=sa.Column(sa.Integer, sa.ForeignKey("waiting_room.id",
-                                                                       ondelete="CASCADE"),
-                                             primary_key=True))
-    store_id: int = _fk("store.id")
-    value: int = 0
-
-
-class RoomMinute(SQLModel, table=True):
-    """Running totals of a room at the end of a minute, for the report (counts, no visitor data)."""
-
-    __tablename__ = "room_minute"
-    __table_args__ = (sa.UniqueConstraint("room_id", "minute"),)
-
-    id: int | None = Field(default=None, primary_key=True)
-    room_id: int = _fk("waiting_room.id", index=False)
-    store_id: int = _fk("store.id")
-    minute: datetime = _time()
-    issued: int = 0
-    admitted: int = 0
-    expired: int = 0
+    created_at: datetime = utc_time()
+    finished_at: datetime | None = utc_time(nullable=True)
