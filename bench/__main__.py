@@ -174,6 +174,8 @@ def main() -> None:
     parser.add_argument("--profile", action="store_true",
                         help="py-spy the worker during extra counter rounds at the largest N")
     parser.add_argument("--sizes", default="", help="override the counter's N list, e.g. 100,1000")
+    parser.add_argument("--rounds", type=int, default=0,
+                        help="override the counter's measured rounds per size")
     parser.add_argument("--tag", default="", help="suffix for this run's result files, e.g. memory-state")
     parser.add_argument("--prototype", action="append", default=[], choices=sorted(prototypes.PATCHES),
                         help="apply a design prototype (bench/prototypes.py) to the private copy")
@@ -187,6 +189,8 @@ def main() -> None:
     name = "quick" if args.quick else "full"
     if args.sizes:
         MODES[name]["sizes"] = [int(n) for n in args.sizes.split(",")]
+    if args.rounds:
+        MODES[name]["rounds"] = args.rounds
     app_server.EXTRA_ENV.update(item.split("=", 1) for item in args.app_env)
     global _suffix
     _suffix = run_suffix(args)

@@ -14,8 +14,10 @@ time by `DatabaseCollector`, so it is right whichever worker answers and after a
 from __future__ import annotations
 
 import atexit
+import gc
 import os
 import time
+from collections import deque
 from collections.abc import Callable, Iterable, Mapping
 
 from prometheus_client import (
@@ -47,6 +49,9 @@ JOB_LAST_SUCCESS = Gauge("queue_job_last_success_timestamp_seconds",
 REPORT_ATTEMPTS = Counter("queue_report_attempts", "Report deliveries tried, by outcome "
                           "(sent, failed = will retry, archived).", ["outcome"])
 RATE_LIMITED = Counter("queue_rate_limit_refusals", "Requests refused by a rate limit.", ["kind"])
+GC_PAUSE_SECONDS = Histogram("queue_gc_pause_seconds", "Time one garbage collection stopped the "
+                             "worker (generation 2 walks every live object).", ["generation"],
+                             buckets=(.001, .005, .01, .025, .05, .1, .25, .5, 1, 2.5))
 POOL_IN_USE = Gauge("queue_db_pool_connections_in_use", "Database connections checked out now.",
                     multiprocess_mode="livesum")
 POOL_CAPACITY = Gauge("queue_db_pool_connections_max", "Most connections the pools may open.",
@@ -72,6 +77,7 @@ def pushed(seconds: float, tabs: int) -> None:
 
 def handled(handler: str, seconds: float) -> None:
     HANDLER_SECONDS.labels(handler=handler).observe(seconds)
+    _flush_gc()
 
 
 def job_finished(job: str, ok: bool) -> None:
@@ -88,6 +94,37 @@ def report_attempted(outcome: str) -> None:
 
 def rate_limited(kind: str) -> None:
     RATE_LIMITED.labels(kind=kind).inc()
+
+
+# Garbage collections, timed by a gc callback. The callback must not take a lock: a collection can
+# start while this thread holds prometheus_client's (non-reentrant) value lock, and observing the
+# histogram there deadlocks the worker. So the callback only appends to a deque (atomic under the
+# GIL), and ordinary code moves what it holds into the histogram: every event handler's `handled`
+# and every `/metrics` answer.
+_gc_started: list[float] = [0.0]
+_gc_pauses: deque[tuple[int, float]] = deque(maxlen=10_000)
+
+
+def _time_gc(phase: str, info: dict) -> None:
+    if phase == "start":
+        _gc_started[0] = time.perf_counter()
+    else:
+        _gc_pauses.append((info["generation"], time.perf_counter() - _gc_started[0]))
+
+
+def _flush_gc() -> None:
+    while _gc_pauses:
+        try:
+            generation, seconds = _gc_pauses.popleft()
+        except IndexError:  # drained meanwhile by another thread
+            return
+        GC_PAUSE_SECONDS.labels(generation=str(generation)).observe(seconds)
+
+
+def watch_gc() -> None:
+    """Time every garbage collection of this process: a full one stops the whole worker."""
+    if _time_gc not in gc.callbacks:
+        gc.callbacks.append(_time_gc)
 
 
 def watch_pool(engine) -> None:
@@ -127,6 +164,7 @@ class DatabaseCollector(Collector):
 
 def exposition(database: Collector | None = None) -> tuple[bytes, str]:
     """The text `/metrics` answers: every worker's samples (multiprocess mode) + the database's."""
+    _flush_gc()
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         registry = CollectorRegistry()
         multiprocess.MultiProcessCollector(registry)

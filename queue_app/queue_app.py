@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from queue_app import jobs, live, room_live, routes
+from queue_app import gcpolicy, jobs, live, metrics, room_live, routes
 from queue_app.api import api
 from queue_app.instrument import instrument_events
 from queue_app.live import adapter
@@ -33,6 +33,8 @@ from queue_app.state.ticket import TicketState
 
 configure_logging()
 instrument_events()  # a request id and a latency metric for every event handler
+metrics.watch_gc()  # how long each garbage collection stops the worker
+gcpolicy.tune()  # how often it does (QUEUE_GC_THRESHOLD)
 
 app = rx.App(
     sio=adapter.make_sio(),  # Reflex's own server, on Redis when REFLEX_REDIS_URL is set

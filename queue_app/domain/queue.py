@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 import string
 import unicodedata
@@ -67,8 +68,11 @@ def estimated_wait_seconds(people_ahead: int, average_seconds: float) -> float:
 
 
 def format_wait(seconds: float) -> str:
-    """`less than a minute`, `about 12 min`, `about 1 h 20 min`."""
-    minutes = round(seconds / 60)
+    """`less than a minute`, `about 12 min`, `about 1 h 20 min` (half a minute rounds up).
+
+    Ticket pages work this out in the browser (`pages/ticket.wait_text`), by the same steps.
+    """
+    minutes = math.floor(seconds / 60 + 0.5)
     if minutes < 1:
         return "less than a minute"
     if minutes < 60:

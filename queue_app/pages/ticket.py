@@ -6,6 +6,8 @@ Where each person stands is derived in the browser (Reflex Var operations) from 
 
 from __future__ import annotations
 
+import math
+
 import reflex as rx
 
 from queue_app import styles
@@ -20,19 +22,37 @@ CLOSED = OURS & B.closed
 
 
 def live_state(person: rx.Var) -> rx.Var:
-    """The person's state now: the board's, or (board not here yet) the state at page load."""
+    """The person's state now: the board's, or (board not here yet) the state at page load.
+
+    The board's line holds people ahead for a waiting person and -1 for a called one
+    (`views/customer.py`).
+    """
     key, at_load = person["key"].to(str), person["state"].to(str)
     gone = rx.cond((at_load == "done") | (at_load == "no_show"), at_load, "delete")
-    return rx.cond(OURS, rx.cond(B.line.contains(key), B.line[key][0].to(str),
+    in_line = rx.cond(B.line[key].to(int) < 0, "processing", "waiting")
+    return rx.cond(OURS, rx.cond(B.line.contains(key), in_line,
                                  B.ended.get(key, gone).to(str)), at_load).to(str)
 
 
 def _ahead(person: rx.Var) -> rx.Var:
-    return B.line[person["key"].to(str)][1].to(int)
+    return B.line[person["key"].to(str)].to(int)
+
+
+def wait_text(seconds: rx.Var) -> rx.Var:
+    """`domain.format_wait` as a Var operation, step for step (a unit test runs both and compares)."""
+    minutes = math.floor(seconds.to(float) / 60 + 0.5)
+    hours, rest = (minutes // 60), (minutes % 60)
+    return rx.cond(
+        minutes < 1, "less than a minute",
+        rx.cond(minutes < 60, "about " + minutes.to_string() + " min",
+                rx.cond(rest == 0, "about " + hours.to_string() + " h",
+                        "about " + hours.to_string() + " h " + rest.to_string() + " min"))).to(str)
 
 
 def _wait(person: rx.Var) -> rx.Var:
-    return B.line[person["key"].to(str)][2].to(str)
+    """(people ahead + 1) × the queue's average service time (`domain.estimated_wait_seconds`)."""
+    average = B.waits[person["queue_key"].to(str)].to(float)
+    return wait_text((_ahead(person) + 1) * average)
 
 
 def _active(person: rx.Var) -> rx.Var:

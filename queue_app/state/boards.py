@@ -15,7 +15,8 @@ class TicketBoard(rx.State):
     store_key: str = ""
     store_name: str = ""
     closed: bool = False
-    line: dict[str, list] = {}  # customer key → [state, people ahead, wait text]
+    line: dict[str, int] = {}  # customer key → people ahead (waiting) or -1 (called)
+    waits: dict[str, float] = {}  # queue key → average service seconds (the page works out the wait)
     ended: dict[str, str] = {}  # customer key → final state, for the newest finished customers
 
 

@@ -9,9 +9,10 @@ from __future__ import annotations
 from queue_app import domain
 from queue_app.domain.snapshot import StoreSnapshot, memo, people_ahead, service_seconds
 from queue_app.models import CustomerState, StoreStatus
-from queue_app.views.common import customer_key, store_key
+from queue_app.views.common import customer_key, queue_key, store_key
 
 ENDED_SHOWN = 100  # finished customers the board still reports (the newest), for open ticket pages
+CALLED = -1  # a called customer's entry in the board's line (a waiting one's is its people ahead)
 
 
 def ticket_board(snap: StoreSnapshot, secret: str) -> dict:
@@ -20,23 +21,43 @@ def ticket_board(snap: StoreSnapshot, secret: str) -> dict:
 
 
 def _ticket_board(snap: StoreSnapshot, secret: str) -> dict:
-    averages, ahead = service_seconds(snap), people_ahead(snap)
-    line: dict[str, list] = {}
+    """One entry per person, as small as it can be: the board goes to every ticket page at once.
+
+    ``line``: key → people ahead (waiting) or -1 (called); ``waits``: queue key → average service
+    seconds. The page works out "about 12 min" itself (`pages/ticket.wait_text`, the same rule as
+    `domain.format_wait`), so the wait text is not repeated for every person in line.
+    """
+    ahead = people_ahead(snap)
+    line: dict[str, int] = {}
     ended: list[tuple] = []
     for c in snap.customers:
-        key = customer_key(secret, snap, c.id)
         if c.state is CustomerState.WAITING:
-            position = ahead[c.id]
-            line[key] = [c.state.value, position, domain.format_wait(
-                domain.estimated_wait_seconds(position, averages[c.queue_id]))]
+            line[customer_key(secret, snap, c.id)] = ahead[c.id]
         elif c.state is CustomerState.PROCESSING:
-            line[key] = [c.state.value, 0, ""]
+            line[customer_key(secret, snap, c.id)] = CALLED
         else:
-            ended.append((c.finished_at or c.joined_at, key, c.state.value))
+            ended.append((c.finished_at or c.joined_at, c.id, c.state.value))
     ended.sort(reverse=True)
     return {"store_key": store_key(secret, snap.store_id), "store_name": snap.name,
             "closed": snap.status is not StoreStatus.OPEN, "line": line,
-            "ended": {key: state for _, key, state in ended[:ENDED_SHOWN]}}
+            "waits": {queue_key(secret, snap, q): seconds for q, seconds in service_seconds(snap).items()},
+            "ended": {customer_key(secret, snap, cid): state for _, cid, state in ended[:ENDED_SHOWN]}}
+
+
+def shown(board: dict, person: dict) -> tuple[str, int, str]:
+    """What a ticket page shows for one of its `person`s from `board`: (state, people ahead, wait).
+
+    The page works this out in the browser with Var operations (`pages/ticket.py`); this is the
+    same reading in Python, for tests and tools. A person neither in the line nor among the ended
+    is gone ("delete").
+    """
+    entry = board["line"].get(person["key"])
+    if entry is None:
+        return board["ended"].get(person["key"], "delete"), 0, ""
+    if entry == CALLED:
+        return CustomerState.PROCESSING.value, 0, ""
+    seconds = domain.estimated_wait_seconds(entry, board["waits"][person["queue_key"]])
+    return CustomerState.WAITING.value, entry, domain.format_wait(seconds)
 
 
 def own_people(snap: StoreSnapshot, party_secret: str, secret: str) -> list[dict]:
@@ -44,7 +65,8 @@ def own_people(snap: StoreSnapshot, party_secret: str, secret: str) -> list[dict
     queues = {q.id: q for q in snap.queues}
     return [{"key": customer_key(secret, snap, c.id), "name": c.name,
              "ticket": domain.ticket_label(queues[c.queue_id].prefix, c.ticket_number),
-             "queue": queues[c.queue_id].name, "state": c.state.value}
+             "queue": queues[c.queue_id].name, "queue_key": queue_key(secret, snap, c.queue_id),
+             "state": c.state.value}
             for c in snap.customers if c.party_secret == party_secret]
 
 

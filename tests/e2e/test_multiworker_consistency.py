@@ -33,6 +33,7 @@ from bench.protocol import (
 from queue_app import domain
 from queue_app.db import make_engine
 from queue_app.services import stores
+from queue_app.views import customer
 from tests.conftest import REDIS_URL, require_service, run_async
 from tests.e2e.conftest import start_app, stop_app
 
@@ -98,12 +99,15 @@ def _mismatches(truth: dict, dashboards, phones, publics) -> list[str]:
         board = ticket_board(tab)
         for person in ticket(tab).get("people_rx_state_", []):
             cid, state = by_label[(person["queue"], person["ticket"])]
-            entry = board.get("line_rx_state_", {}).get(person["key"])
-            shown = entry[0] if entry else board.get("ended_rx_state_", {}).get(person["key"], "gone")
-            if shown != state and not (shown == "gone" and state == "delete"):
+            if "line_rx_state_" not in board:
+                wrong.append(f"ticket {person['ticket']}: no board yet")
+                continue
+            shown, ahead, _ = customer.shown(
+                {name.removesuffix("_rx_state_"): value for name, value in board.items()}, person)
+            if shown != state:
                 wrong.append(f"ticket {person['ticket']}: shows {shown}, is {state}")
-            elif state == "waiting" and entry[1] != truth["ahead"][cid]:
-                wrong.append(f"ticket {person['ticket']}: {entry[1]} ahead, is {truth['ahead'][cid]}")
+            elif state == "waiting" and ahead != truth["ahead"][cid]:
+                wrong.append(f"ticket {person['ticket']}: {ahead} ahead, is {truth['ahead'][cid]}")
     for tab in publics:
         queues = store_board(tab).get("queues_rx_state_", [])
         shown = [(q["name"], q["waiting"], q["serving"]) for q in queues]

@@ -19,6 +19,7 @@ from queue_app.services import auth, customers
 from queue_app.services.security import token_hash
 from queue_app.state.boards import StoreBoard, TicketBoard
 from queue_app.state.dashboard import DashboardState
+from queue_app.views import customer
 from queue_app.views.common import customer_key
 from tests.conftest import run_async
 from tests.integration.factories import cheap_argon2, join_party, open_shop  # noqa: F401
@@ -71,7 +72,7 @@ def test_a_change_reads_the_store_once_and_emits_one_payload_per_room(db, now, s
     customer_room, public_room = f"store:{shop.id}:customer", f"store:{shop.id}:public"
     assert [to for to, *_ in sockets.sent] == ["tablet", public_room, customer_room]  # owners first
     [board] = sockets.room_emits(customer_room)
-    assert board["line"][_key(shop.id, ann_id)][0] == "processing"
+    assert board["line"][_key(shop.id, ann_id)] == customer.CALLED
     assert sockets.seen("ann-tab", TicketBoard) == sockets.seen("bob-tab", TicketBoard) == board
     assert sockets.seen("public-tab", StoreBoard)["queues"][0]["serving"] == "A-001"
     assert sockets.frames("other-public") == []  # another store's page gets nothing

@@ -187,7 +187,7 @@ def test_metrics_carry_no_store_ids_names_or_emails(db, engine, now):
         assert private not in text
     labels = {name for family in text_string_to_metric_families(text) for s in family.samples
               for name in s.labels if family.name.startswith("queue_")}
-    assert labels <= {"source", "kind", "job", "handler", "outcome", "state", "le"}
+    assert labels <= {"source", "kind", "job", "handler", "outcome", "state", "generation", "le"}
 
 
 def party_ids(db, party_id: int) -> list[int]:

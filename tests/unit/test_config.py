@@ -55,3 +55,25 @@ def test_numbers_flags_and_folders_are_parsed():
     assert settings.almost_position == 5
     with pytest.raises(SettingsError, match="QUEUE_SMTP_PORT"):
         load_settings({"QUEUE_SMTP_PORT": "twenty-five"})
+
+
+def test_the_garbage_collector_thresholds_default_to_the_measured_ones_and_can_be_set():
+    import gc  # noqa: PLC0415
+
+    from queue_app import gcpolicy  # noqa: PLC0415
+
+    saved = gc.get_threshold()
+    try:
+        assert gcpolicy.tune({}) == gcpolicy.DEFAULT
+        assert gcpolicy.tune({"QUEUE_GC_THRESHOLD": "700,10,10"}) == (700, 10, 10)  # CPython's own
+        assert gcpolicy.tune({"QUEUE_GC_THRESHOLD": " "}) == gcpolicy.DEFAULT
+    finally:
+        gc.set_threshold(*saved)
+
+
+@pytest.mark.parametrize("text", ["many", "1,2,3,4", "0,10,10", "-5", "5000,,10"])
+def test_a_malformed_gc_threshold_is_refused_with_a_clear_message(text):
+    from queue_app import gcpolicy  # noqa: PLC0415
+
+    with pytest.raises(ValueError, match="QUEUE_GC_THRESHOLD"):
+        gcpolicy.thresholds(text)

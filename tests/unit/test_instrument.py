@@ -60,3 +60,37 @@ def test_an_events_log_lines_and_its_error_carry_one_request_id_and_its_latency_
     toast = report_unhandled(raised.value)  # Reflex's backend exception handler, later, elsewhere
     assert f"queue_app.errors [{rid}]: unhandled error" in lines.getvalue()
     assert rid in str(toast)
+
+
+def test_every_full_garbage_collection_is_timed_in_the_gc_pause_histogram():
+    import gc  # noqa: PLC0415
+
+    from queue_app import metrics  # noqa: PLC0415
+
+    metrics.watch_gc()
+    metrics.watch_gc()  # once is enough: a second call adds no second callback
+    assert gc.callbacks.count(metrics._time_gc) == 1
+    labels = {"generation": "2"}
+    before = REGISTRY.get_sample_value("queue_gc_pause_seconds_count", labels) or 0
+    gc.collect()
+    # The callback only records (it must take no lock); the next exposition moves it in.
+    metrics.exposition()
+    assert REGISTRY.get_sample_value("queue_gc_pause_seconds_count", labels) == before + 1
+    assert REGISTRY.get_sample_value("queue_gc_pause_seconds_sum", labels) > 0
+
+
+def test_the_gc_callback_never_touches_prometheus_so_it_cannot_deadlock_on_its_lock(monkeypatch):
+    """A collection can start while this thread holds prometheus_client's value lock."""
+    from queue_app import metrics  # noqa: PLC0415
+
+    def observe_in_callback(**_labels):
+        raise AssertionError("the gc callback observed the histogram")
+
+    metrics._flush_gc()
+    monkeypatch.setattr(metrics.GC_PAUSE_SECONDS, "labels", observe_in_callback)
+    metrics._time_gc("start", {"generation": 2})
+    metrics._time_gc("stop", {"generation": 2})  # only recorded
+    assert list(metrics._gc_pauses)[-1][0] == 2
+    monkeypatch.undo()
+    metrics._flush_gc()  # ordinary code moves it in
+    assert not metrics._gc_pauses

@@ -56,8 +56,8 @@ def _ticket(line: _Line, party: str) -> list[dict]:
     """What one ticket page shows per person: its own people, each read from the shared board."""
     snap = line.snapshot()
     board = customer.ticket_board(snap, SECRET)
-    return [person | dict(zip(("live", "ahead", "wait"), board["line"].get(person["key"], [None] * 3),
-                              strict=True)) for person in customer.own_people(snap, party, SECRET)]
+    return [person | dict(zip(("live", "ahead", "wait"), customer.shown(board, person), strict=True))
+            for person in customer.own_people(snap, party, SECRET)]
 
 
 def test_people_ahead_count_only_waiting_customers_of_the_same_queue_in_join_order():
@@ -133,7 +133,7 @@ def test_the_ticket_board_names_nobody_and_no_serial_id():
     shown = repr(board)
     assert "Person" not in shown and "+33" not in shown and "secret-of" not in shown
     assert all(not key.isdigit() and len(key) == 10 for key in board["line"])
-    assert [entry[1] for entry in board["line"].values()] == list(range(12))
+    assert list(board["line"].values()) == list(range(12))  # people ahead, nothing else
 
 
 def test_a_ticket_lists_every_person_of_the_party_and_only_them():
