@@ -14,13 +14,12 @@ import asyncio
 import logging
 import os
 import time
-import urllib.request
 
 from bench import seed
 from bench.client import Tab
 from bench.protocol import Site, dash, pass_of
 from bench.rush import cpu_seconds
-from bench.stats import collector_paused, ms, summary
+from bench.stats import collector_paused, full_collections, ms, summary
 
 log = logging.getLogger("bench.counter")
 ROUND_TIMEOUT = 30.0
@@ -128,17 +127,6 @@ async def open_pages(site: Site, paths: list[tuple[str, dict]], needle: str = PU
     return list(await asyncio.gather(*(one(p, q) for p, q in paths)))
 
 
-def full_collections(site: Site) -> dict[str, float]:
-    """The worker's generation-2 garbage collections so far, from `/metrics`: count, seconds, >100 ms."""
-    with urllib.request.urlopen(site.http + "/metrics", timeout=10) as response:
-        text = response.read().decode()
-    values = {line.rsplit(" ", 1)[0]: float(line.rsplit(" ", 1)[1]) for line in text.splitlines()
-              if line.startswith("queue_gc_pause_seconds") and 'generation="2"' in line}
-    count = values.get('queue_gc_pause_seconds_count{generation="2"}', 0.0)
-    return {"collections": count, "seconds": values.get('queue_gc_pause_seconds_sum{generation="2"}', 0.0),
-            "over_100ms": count - values.get('queue_gc_pause_seconds_bucket{generation="2",le="0.1"}', 0.0)}
-
-
 async def run_size(site: Site, server, n: int, rounds: int, profiles=()) -> dict:
     """Set up a store with `n` ticket pages and `n` public pages and run `rounds` alternating rounds.
 
@@ -162,7 +150,7 @@ async def run_size(site: Site, server, n: int, rounds: int, profiles=()) -> dict
     screens = Screens(board, display, tickets, publics)
     for r in range(3):  # warm-up: one round of each kind, not counted
         await one_round(site, screens, server, store, 300 + r)
-    results, gc0 = [], await asyncio.to_thread(full_collections, site)
+    results, gc0 = [], await asyncio.to_thread(full_collections, site.http)
     with collector_paused():  # this process's own collections are not the server's latency
         for r in range(rounds):
             results.append(await one_round(site, screens, server, store, r))
@@ -171,7 +159,7 @@ async def run_size(site: Site, server, n: int, rounds: int, profiles=()) -> dict
                      "public p95 %s ms, fan-out %s ms, CPU %s ms, missed %d", n, r, last["kind"],
                      last["dashboard_ms"], last["display_ms"], last["tickets"]["p95"],
                      last["public"]["p95"], last["fanout_ms"], last["server_cpu_ms"], last["missed"])
-    gc1 = await asyncio.to_thread(full_collections, site)
+    gc1 = await asyncio.to_thread(full_collections, site.http)
     gc_full = {k: round(gc1[k] - gc0[k], 3) for k in gc1}  # during the measured rounds
     gc_full["rss_growth_mb"] = round((server.rss_bytes() - rss2) / 2**20, 1)  # garbage kept, if any
     log.info("counter N=%d: %d full garbage collections in the rounds, %.3f s, %d over 100 ms; "

@@ -26,7 +26,7 @@ from bench.client import Tab
 from bench.http_load import hammer, http_request
 from bench.protocol import Site
 from bench.server import REPO, SERVER_CPUS, AppServer, free_port
-from bench.stats import collector_paused, summary
+from bench.stats import collector_paused, full_collections, summary
 
 log = logging.getLogger("bench.rooms")
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/0")
@@ -109,11 +109,18 @@ async def throughput(root, url, port, seconds: float, rounds: int = 3) -> dict:
     floor = FloorServer()
     await floor.ready()
     runs: dict[str, list[dict]] = {"floor": [], "app": []}
+    http = f"http://127.0.0.1:{port}"
+    collections = {}
     try:
+        before = {g: await asyncio.to_thread(full_collections, http, g) for g in (1, 2)}
         for _ in range(rounds):
             runs["floor"].append(await pair(floor.port, "/join", "/status", seconds / rounds))
             runs["app"].append(await pair(port, f"/api/v1/rooms/{slug}/tickets",
                                           f"/api/v1/rooms/{slug}/ticket", seconds / rounds))
+        for g in (1, 2):  # the app's own collections during its rounds (the tail's usual suspect)
+            after = await asyncio.to_thread(full_collections, http, g)
+            collections[f"generation_{g}"] = {k: round(after[k] - before[g][k], 3) for k in after}
+        log.info("rooms: the app's garbage collections during its rounds: %s", collections)
     finally:
         floor.stop()
         server.stop()
@@ -123,7 +130,7 @@ async def throughput(root, url, port, seconds: float, rounds: int = 3) -> dict:
              for kind in ("issue", "status")}
     return {"concurrency": CONCURRENCY, "seconds_per_side": seconds, "rounds": rounds,
             "app": figures["app"], "floor": figures["floor"], "app_over_floor": ratio,
-            "all_rounds": runs}
+            "app_collections": collections, "all_rounds": runs}
 
 
 def _median_round(reports: list[dict]) -> dict:

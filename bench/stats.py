@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import math
+import urllib.request
 from collections.abc import Iterable
 
 
@@ -50,3 +51,18 @@ def collector_paused():
         gc.enable()
         gc.unfreeze()
         gc.collect()
+
+
+def full_collections(http: str, generation: int = 2) -> dict[str, float]:
+    """The app worker's garbage collections of `generation` so far, from its `/metrics`.
+
+    Count, seconds in all, and how many took over 100 ms (`queue_gc_pause_seconds`).
+    """
+    with urllib.request.urlopen(http + "/metrics", timeout=10) as response:
+        text = response.read().decode()
+    label = f'generation="{generation}"'
+    values = {line.rsplit(" ", 1)[0]: float(line.rsplit(" ", 1)[1]) for line in text.splitlines()
+              if line.startswith("queue_gc_pause_seconds") and label in line}
+    count = values.get(f"queue_gc_pause_seconds_count{{{label}}}", 0.0)
+    return {"collections": count, "seconds": values.get(f"queue_gc_pause_seconds_sum{{{label}}}", 0.0),
+            "over_100ms": count - values.get(f'queue_gc_pause_seconds_bucket{{{label},le="0.1"}}', 0.0)}

@@ -7,21 +7,35 @@ import io
 from functools import lru_cache
 
 import qrcode
+from PIL import Image
 from qrcode.constants import ERROR_CORRECT_M
 
 MASK_PATTERN = 4
+BORDER = 4  # modules of quiet zone, as the standard asks
+
+
+def qr_matrix(text: str) -> list[list[bool]]:
+    """The code's modules (True = dark), quiet zone included."""
+    # A fixed mask pattern: choosing the "best" of the 8 masks (a penalty score each) was 90 % of
+    # the render (20 ms → 2.5 ms a code, measured); every mask is valid for every reader.
+    code = qrcode.QRCode(error_correction=ERROR_CORRECT_M, border=BORDER, mask_pattern=MASK_PATTERN)
+    code.add_data(text)
+    code.make(fit=True)
+    return code.get_matrix()
 
 
 @lru_cache(maxsize=256)
-def qr_data_uri(text: str, box_size: int = 10) -> str:
-    """A PNG data URI (black on white, 4-module quiet zone) encoding `text`."""
-    # A fixed mask pattern: choosing the "best" of the 8 masks (a penalty score each) was 90 % of
-    # the render (20 ms → 2.5 ms a code, measured); every mask is valid for every reader.
-    code = qrcode.QRCode(error_correction=ERROR_CORRECT_M, box_size=box_size, border=4,
-                         mask_pattern=MASK_PATTERN)
-    code.add_data(text)
-    code.make(fit=True)
-    image = code.make_image(fill_color="black", back_color="white")
+def qr_data_uri(text: str) -> str:
+    """A PNG data URI of `text`'s code, one pixel per module (black on white).
+
+    The pages scale it up with `image-rendering: pixelated`, so it stays sharp at any size; one
+    pixel per module is a third of the bytes of 10 × 10 and half the time to make (2.7 → 1.4 ms a
+    code, measured: one is made for every scan).
+    """
+    modules = qr_matrix(text)
+    size = len(modules)
+    image = Image.new("L", (size, size))
+    image.putdata([0 if dark else 255 for row in modules for dark in row])
     buffer = io.BytesIO()
-    image.save(buffer, format="PNG", optimize=True)
+    image.convert("1").save(buffer, format="PNG", optimize=True)
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()

@@ -31,6 +31,7 @@ def api(engine, monkeypatch):
     """The API on the test database, with fresh caches and limits; no Redis unless a test says so."""
     monkeypatch.setattr(app_db, "engine", lambda: engine)
     monkeypatch.setattr(rooms_cache, "_rooms", {})
+    monkeypatch.setattr(rooms_cache, "_reading", {})
     monkeypatch.setattr(room_tickets, "_limiter", MinuteLimiter())
     monkeypatch.setattr(room_counter, "redis_counter", lambda: None)
     return make_api()

@@ -225,3 +225,24 @@ def test_the_dashboard_says_when_the_estimate_rests_on_few_services():
     haircut, _ = owner.dashboard_queues(line.snapshot(), NOW)
     assert haircut["estimate_basis"] == ""
     assert haircut["average_service"] == "4 min"
+
+
+def test_the_counter_code_image_is_exactly_the_qr_codes_modules_one_pixel_each():
+    import base64  # noqa: PLC0415
+    import io  # noqa: PLC0415
+
+    from PIL import Image  # noqa: PLC0415
+
+    from queue_app import qr  # noqa: PLC0415
+
+    url = "https://shop.example/join/" + "p" * 43
+    uri = qr.qr_data_uri(url)
+    assert uri.startswith("data:image/png;base64,")
+    image = Image.open(io.BytesIO(base64.b64decode(uri.split(",", 1)[1]))).convert("L")
+    modules = qr.qr_matrix(url)
+    assert image.size == (len(modules), len(modules))
+    pixels = list(image.getdata())
+    assert [[pixels[y * image.width + x] == 0 for x in range(image.width)]
+            for y in range(image.height)] == modules
+    assert not any(modules[0]) and not any(row[0] for row in modules)  # the quiet zone is white
+    assert qr.qr_matrix(url + "x") != modules  # another URL, another code
