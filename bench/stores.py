@@ -20,6 +20,7 @@ from bench.counter import arrivals, open_tickets
 from bench.protocol import Site, dash
 from bench.rush import cpu_seconds
 from bench.stats import ms, summary
+from queue_app.views import customer
 
 log = logging.getLogger("bench.stores")
 
@@ -51,9 +52,9 @@ def last_people(tab: Tab) -> list[dict]:
         if "line_rx_state_" in raw:
             for values in json.loads(raw).get("delta", {}).values():
                 if "line_rx_state_" in values:
-                    line = values["line_rx_state_"]
-                    return [{"state": line[p["key"]][0], "ahead": line[p["key"]][1]}
-                            if p["key"] in line else {} for p in tab.people]
+                    board = {name.removesuffix("_rx_state_"): value for name, value in values.items()}
+                    return [dict(zip(("state", "ahead"), customer.shown(board, p)[:2], strict=True))
+                            if p["key"] in board["line"] else {} for p in tab.people]
     return []
 
 

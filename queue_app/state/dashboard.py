@@ -22,6 +22,7 @@ from queue_app.state.dashboard_db import (
     report_file,
     signed_in_store,
     write,
+    write_as_owner,
 )
 
 
@@ -145,8 +146,8 @@ class DashboardState(rx.State):
         """
         self.message, self.error, self.conflict_id, self.conflict = "", "", 0, ""
         try:
-            store = await self._owner_store()
-            result = await asyncio.to_thread(write, action, store)
+            token = (await self.get_state(OwnerAuth)).token
+            store_id, result = await asyncio.to_thread(write_as_owner, token, action)
         except NotAllowed:
             self.error = "You are signed out or the store is closed — reload the page."
             return None
@@ -161,7 +162,7 @@ class DashboardState(rx.State):
             self.error = error.message
             return None
         self._last_action = repeat
-        live.hub.publish_soon(store.id)
+        live.hub.publish_soon(store_id)
         return result
 
     @rx.event

@@ -40,7 +40,7 @@ def test_the_last_call_marker_changes_when_someone_is_called_again():
     line = _Line()
     ann = line.join("Ann", state=S.PROCESSING, called=5)
     before = display_view(line.snapshot())["last_call"]
-    line.rows[0] = replace(ann, called_at=ann.called_at.replace(minute=ann.called_at.minute + 1))
+    line.rows[0] = ann._replace(called_at=ann.called_at.replace(minute=ann.called_at.minute + 1))
     assert display_view(line.snapshot())["last_call"] != before
 
 
