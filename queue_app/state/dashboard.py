@@ -9,26 +9,20 @@ import reflex as rx
 
 from queue_app import jobs, live, routes
 from queue_app.clock import utcnow
-from queue_app.db import read_session
 from queue_app.models import Store
-from queue_app.services import auth, closing, confirmation, customers, online, rooms, stores
+from queue_app.services import auth, closing, confirmation, customers, online, stores
 from queue_app.services.errors import DomainError, NotAllowed, StaleUpdate, StoreClosed, ValidationError
 from queue_app.services.security import token_hash
 from queue_app.state.common import OwnerAuth, log, page_origin
 from queue_app.state.dashboard_db import (
     add_walk_in_ticket,
-    ensure_pass,
     form_of,
+    open_dashboard,
     report_file,
     signed_in_store,
     write,
     write_as_owner,
 )
-
-
-def _room_only(store_id: int) -> bool:
-    with read_session() as db:
-        return rooms.room_only(db, store_id)
 
 
 class DashboardState(rx.State):
@@ -69,17 +63,16 @@ class DashboardState(rx.State):
     @rx.event
     async def load(self):
         self.message, self.error, self.editing = "", "", False
+        token = (await self.get_state(OwnerAuth)).token
         try:
-            store = await self._owner_store()
+            store, room_only = await asyncio.to_thread(open_dashboard, token)  # off the event loop
         except NotAllowed as refused:
             self.loaded = False
             self._forget_personal()
             await live.hub.unwatch(self.router.session.client_token)
             return rx.redirect(routes.CLOSED if isinstance(refused, StoreClosed) else routes.SIGN_IN)
-        if await asyncio.to_thread(_room_only, store.id):  # a waiting room alone: its own screen
+        if room_only:  # a waiting room alone: its own screen
             return rx.redirect(routes.ROOM_DASHBOARD)
-        await asyncio.to_thread(ensure_pass, store.id)  # off the event loop
-        token = (await self.get_state(OwnerAuth)).token
         await live.hub.show(self.router.session.client_token, store.id, "dashboard",
                             {"origin": page_origin(self), "session": token_hash(token)})
 
@@ -94,16 +87,16 @@ class DashboardState(rx.State):
     @rx.event
     async def save_description(self, data: dict):
         try:
-            store = await self._owner_store()
-            await asyncio.to_thread(write, lambda db: stores.update_description(
-                db, store, form_of(data).get("description"), now=utcnow()))
+            token = (await self.get_state(OwnerAuth)).token
+            store_id, _ = await asyncio.to_thread(write_as_owner, token, lambda db, store: (
+                stores.update_description(db, store, form_of(data).get("description"), now=utcnow())))
         except NotAllowed:
             return rx.redirect(routes.SIGN_IN)
         except ValidationError as error:
             self.error = error.message
             return None
         self.editing, self.error, self.message = False, "", "Description saved."
-        live.hub.publish_soon(store.id)
+        live.hub.publish_soon(store_id)
 
     @rx.event
     async def close_store(self):
@@ -199,8 +192,9 @@ class DashboardState(rx.State):
     async def add_walk_in(self, data: dict):
         self.walk_in_ticket, self.walk_in_error = "", {}
         try:
-            store = await self._owner_store()
-            ticket = await asyncio.to_thread(write, add_walk_in_ticket, store.id, form_of(data))
+            token = (await self.get_state(OwnerAuth)).token
+            store_id, ticket = await asyncio.to_thread(write_as_owner, token, lambda db, store: (
+                add_walk_in_ticket(db, store.id, form_of(data))))
         except NotAllowed:
             self.walk_in_error = {"form": "You are signed out or the store is closed."}
             return None
@@ -208,7 +202,7 @@ class DashboardState(rx.State):
             self.walk_in_error = {k.split("-")[0]: v for k, v in error.errors.items()}
             return None
         self.walk_in_ticket = ticket
-        live.hub.publish_soon(store.id)
+        live.hub.publish_soon(store_id)
         return [rx.set_value("walk-in-name", ""), rx.set_value("walk-in-phone", "")]
 
     @rx.event

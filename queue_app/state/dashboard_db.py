@@ -9,14 +9,21 @@ from queue_app import domain, reports
 from queue_app.clock import utcnow
 from queue_app.db import read_session, session
 from queue_app.models import Queue, Store
-from queue_app.services import auth, customers, passes
+from queue_app.services import auth, customers, passes, rooms
 from queue_app.services.snapshot import load_snapshot
 
 
-def ensure_pass(store_id: int) -> None:
-    """The counter always shows a code to scan: make one if there is none."""
+def open_dashboard(token: object) -> tuple[Store, bool]:
+    """The page load, in one session: the signed-in store and whether it is a waiting room alone.
+
+    For a counter store the counter always shows a code to scan: one is made if there is none.
+    """
     with session() as db:
-        passes.current_pass(db, store_id, now=utcnow())
+        store = auth.store_for_token(db, token, now=utcnow())
+        if rooms.room_only(db, store.id):
+            return store, True
+        passes.current_pass(db, store.id, now=utcnow())
+        return store, False
 
 
 def signed_in_store(token: object) -> Store:
