@@ -118,8 +118,10 @@ def _person(person: rx.Var) -> rx.Component:
                 overflow_wrap="anywhere"),  # a 64-letter name must not widen a 360 px phone
         rx.cond(CLOSED, rx.text("The store has closed for today."), rx.match(
             state,
-            ("waiting", rx.vstack(_ahead_text(person), rx.text("Estimated wait: ", _wait(person)),
-                                  spacing="1")),
+            ("waiting", rx.cond(  # the position and wait come with the board, a moment after the page
+                OURS & B.line.contains(person["key"].to(str)),
+                rx.vstack(_ahead_text(person), rx.text("Estimated wait: ", _wait(person)), spacing="1"),
+                rx.text("Finding your place in the line…", color="var(--gray-11)"))),
             ("processing", rx.text("It's your turn — please come to the counter.", size="5",
                                    weight="bold", color="var(--green-11)")),
             ("done", rx.text("You have been served. Thank you!")),
