@@ -18,7 +18,7 @@ import time
 from bench import seed
 from bench.client import Tab
 from bench.protocol import Site, dash, pass_of
-from bench.rush import cpu_seconds
+from bench.rush import cpu_by_thread, cpu_seconds
 from bench.stats import collector_paused, full_collections, ms, summary
 
 log = logging.getLogger("bench.counter")
@@ -63,7 +63,7 @@ async def join_round(site: Site, screens: Screens, server, n: int) -> dict:
     """A complete join at the back of the line: scan, submit, follow to the ticket page."""
     pass_url = dash(screens.board)["join_url_rx_state_"]
     rotated = screens.board.expect("join_url_rx_state_")
-    cpu0 = cpu_seconds(server)
+    cpu0, split0 = cpu_seconds(server), cpu_by_thread(server)
     phone = await site.scan(pass_of(pass_url))
     await arrivals([rotated], ROUND_TIMEOUT)  # the scan's own push (new code), before the clock starts
     await asyncio.sleep(0.1)
@@ -72,9 +72,11 @@ async def join_round(site: Site, screens: Screens, server, n: int) -> dict:
     sent, path = await site.submit_join(phone, name)
     board_at, display_at, *rest = await arrivals(waiting, ROUND_TIMEOUT)
     await site.follow_to_ticket(phone, path)
-    cpu = cpu_seconds(server) - cpu0
+    cpu, split = cpu_seconds(server) - cpu0, cpu_by_thread(server)
     await phone.close()
-    return _round("join", sent, board_at, display_at, rest, len(screens.tickets), cpu)
+    row = _round("join", sent, board_at, display_at, rest, len(screens.tickets), cpu)
+    row["server_cpu_split_ms"] = {k: round((split[k] - split0[k]) * 1000, 1) for k in split}
+    return row
 
 
 async def change_round(site: Site, screens: Screens, server, customer_id: int, calling: bool) -> dict:
@@ -183,6 +185,9 @@ async def run_size(site: Site, server, n: int, rounds: int, profiles=()) -> dict
             "server_cpu_ms_per_change": summary([r["server_cpu_ms"] for r in results if r["kind"] != "join"]),
             "server_cpu_ms_per_join_round": summary([r["server_cpu_ms"] for r in results
                                                      if r["kind"] == "join"]),
+            "server_cpu_ms_per_join_round_by_thread": {  # the event loop; to_thread's pool and the rest
+                kind: summary([r["server_cpu_split_ms"][kind] for r in results if r["kind"] == "join"])
+                for kind in ("loop", "threads")},
             "kb_per_ticket_page": round((rss1 - rss0) / 1024 / max(n, 1), 1),
             "kb_per_public_page": round((rss2 - rss1) / 1024 / max(n, 1), 1),
             "missed": sum(r["missed"] for r in results), "gc_full_collections": gc_full,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from sqlmodel import Session, col, select, update
@@ -29,22 +29,34 @@ ALREADY_UPDATED = "This customer was already updated on another screen — check
 
 
 def join(db: Session, pass_token: str, browser: str, people: Sequence[dict], *, now: datetime,
-         client_ip: str = "") -> Party:
-    """Use a scanned pass and insert the party, all in one transaction; exactly one party per pass."""
-    found = db.exec(select(Pass).where(Pass.token == str(pass_token)[:64])).first()
+         client_ip: str = "", queue_key: Callable[[int], str] | None = None) -> Party:
+    """Use a scanned pass and insert the party, all in one transaction; exactly one party per pass.
+
+    `queue_key`: the page names queues by opaque keys (queue id → key); each person's `queue_id`
+    is then such a key, resolved here among the store's own queues.
+    """
+    found = db.exec(select(Pass, Store).join(Store, Store.id == Pass.store_id)
+                    .where(Pass.token == str(pass_token)[:64]).with_for_update(read=True, of=Store)).first()
     if found is None:
         raise NotAllowed(SCAN_AGAIN)
-    store = _open_store(db, found.store_id)
-    persons = domain.validate_party(people, [q.id for q in _queues(db, store.id)])
+    shown, store = found  # the store held open until this transaction ends, as `_open_store` does
+    if store.status is not StoreStatus.OPEN:
+        raise NotAllowed(STORE_CLOSED)
+    queue_ids = [q.id for q in _queues(db, store.id)]
+    if queue_key is not None:
+        by_key = {queue_key(q): q for q in queue_ids}
+        people = [p | {"queue_id": by_key.get(str(p.get("queue_id")), 0)} if isinstance(p, dict) else p
+                  for p in people]
+    persons = domain.validate_party(people, queue_ids)
     caller = f"{store.id}:{client_ip}"  # per store: a busy store never uses up another's allowance
     ratelimit.take(db, "join-ip", caller, now=now)  # counted atomically; undone by a rollback
     used = db.exec(update(Pass).where(
-        Pass.id == found.id, Pass.state == PassState.SCANNED, Pass.browser_hash == browser,
+        Pass.id == shown.id, Pass.state == PassState.SCANNED, Pass.browser_hash == browser,
         col(Pass.scanned_at) > now - settings.pass_ttl).values(state=PassState.USED, used_at=now))
     if used.rowcount != 1:
         db.rollback()
         raise NotAllowed(SCAN_AGAIN)
-    party = _insert_party(db, store.id, persons, Source.QR, now=now, pass_id=found.id)
+    party = _insert_party(db, store.id, persons, Source.QR, now=now, pass_id=shown.id)
     db.commit()
     metrics.joined(Source.QR, len(persons))
     return party

@@ -6,6 +6,7 @@ import secrets
 from datetime import datetime
 
 import sqlalchemy as sa
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select, update
 
 from queue_app.config import settings
@@ -46,32 +47,35 @@ def scan(db: Session, token: object, browser: str, *, now: datetime) -> tuple[Pa
     """Bind a pass to the browser opening it; returns (pass, whether the counter needs a new one).
 
     Reopening a pass in the browser that scanned it is allowed (a reload); anything else is refused.
+    Four statements: the pass with its store's status, the claim, the counter's next pass, commit.
     """
     found = _find(db, token)
-    store = db.get(Store, found.store_id) if found else None
-    if found is None or store is None:  # made up, mistyped, or purged with its closed store
+    if found is None:  # made up, mistyped, or purged with its closed store
         raise NotAllowed(NOT_A_CODE)
-    if store.status is not StoreStatus.OPEN:
+    shown, status = found
+    if status is not StoreStatus.OPEN:
         raise NotAllowed(STORE_CLOSED)
-    if found.state is PassState.SCANNED and found.browser_hash == browser:
-        if found.scanned_at + settings.pass_ttl <= now:
+    if shown.state is PassState.SCANNED and shown.browser_hash == browser:
+        if shown.scanned_at + settings.pass_ttl <= now:
             raise NotAllowed(EXPIRED)
-        return found, False
-    claimed = db.exec(update(Pass).where(Pass.id == found.id, Pass.state == PassState.NORMAL)
+        return shown, False
+    claimed = db.exec(update(Pass).where(Pass.id == shown.id, Pass.state == PassState.NORMAL)
                       .values(state=PassState.SCANNED, browser_hash=browser, scanned_at=now))
     if claimed.rowcount != 1:  # already scanned elsewhere, used, or lost a race
         db.rollback()
         raise NotAllowed(SCAN_AGAIN)
-    _new_pass(db, found.store_id, now=now)  # same transaction: the counter is never without a code
+    _new_pass(db, shown.store_id, now=now)  # same transaction: the counter is never without a code
     db.commit()
-    db.refresh(found)
-    return found, True
+    for name, value in (("state", PassState.SCANNED), ("browser_hash", browser), ("scanned_at", now)):
+        set_committed_value(shown, name, value)  # what the claim wrote, without reading it back
+    return shown, True
 
 
-def _find(db: Session, token: object) -> Pass | None:
+def _find(db: Session, token: object) -> tuple[Pass, StoreStatus] | None:
     if not isinstance(token, str) or not 16 <= len(token) <= 64:
         return None
-    return db.exec(select(Pass).where(Pass.token == token)).first()
+    return db.exec(select(Pass, Store.status).join(Store, Store.id == Pass.store_id)
+                   .where(Pass.token == token)).first()
 
 
 def rotate_stale_passes(db: Session, *, now: datetime) -> list[int]:

@@ -26,12 +26,13 @@ def load_snapshot(db: Session, store_id: int, *, now: datetime, party_id: int | 
     """Read a store with its queues, customers, current pass and sign-ins (five queries), or None.
 
     With `party_id`, only that party's customers (a ticket page's own people: three queries).
-    With `counter_only`, no customers at all: what the counter's code needs (a scan).
+    With `counter_only`, no queues and no customers: what the counter's code needs (a scan).
     """
     store = db.get(Store, store_id)
     if store is None:
         return None
-    queues = tuple(db.exec(select(Queue).where(Queue.store_id == store_id).order_by(Queue.position)))
+    queues = () if counter_only else tuple(  # the counter's code needs no queue
+        db.exec(select(Queue).where(Queue.store_id == store_id).order_by(Queue.position)))
     # Plain column tuples, not ORM objects: a busy store has thousands of rows, and building
     # instances was most of the cost of a live push (measured with py-spy under `make bench`).
     rows = db.exec(select(

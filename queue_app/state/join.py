@@ -6,19 +6,17 @@ import asyncio
 import secrets
 
 import reflex as rx
-from sqlmodel import select
 
 from queue_app import domain, live, routes
 from queue_app.clock import utcnow
 from queue_app.config import settings
 from queue_app.db import session
-from queue_app.domain.keys import opaque_key
-from queue_app.models import Queue
 from queue_app.services import customers, passes
 from queue_app.services.errors import DomainError, ValidationError
 from queue_app.services.security import token_hash
 from queue_app.state.common import client_ip, route_param
-from queue_app.views.common import store_key
+from queue_app.state.ticket import TicketState, party_view
+from queue_app.views.common import store_key, store_queue_key
 
 STORE_CLOSED = passes.STORE_CLOSED  # what the page says when the store closes under it
 
@@ -44,7 +42,7 @@ class JoinState(rx.State):
 
     _pass: str = ""
     _browser: str = ""
-    _queue_ids: dict[str, int] = {}  # opaque queue key → id
+    _store_id: int = 0
     refused: str = ""
     store_key: str = ""
     people: list[dict] = []  # [{"key": "p1"}], one per person of the party
@@ -58,12 +56,12 @@ class JoinState(rx.State):
         token, tab = route_param(self, "pass_token"), self.router.session.client_token
         browser = (await self.get_state(BrowserId)).ensure()
         try:  # the database work runs off the event loop: live pushes never wait for it
-            store_id, rotated, self._queue_ids = await asyncio.to_thread(_scan, token, token_hash(browser))
+            store_id, rotated = await asyncio.to_thread(_scan, token, token_hash(browser))
         except DomainError as error:
             self.refused = error.message
             await live.hub.unwatch(tab)
             return
-        self._pass, self._browser = token, token_hash(browser)
+        self._pass, self._browser, self._store_id = token, token_hash(browser), store_id
         self.store_key = store_key(settings.secret_key, store_id)
         await live.hub.show(tab, store_id, "join")
         if rotated:  # the counter must show a new code; nothing else changed
@@ -85,12 +83,13 @@ class JoinState(rx.State):
             return
         data = data if isinstance(data, dict) else {}
         people = [{"name": data.get(f"name-{p['key']}"), "phone": data.get(f"phone-{p['key']}"),
-                   "queue_id": self._queue_ids.get(str(data.get(f"queue-{p['key']}")))}
+                   "queue_id": data.get(f"queue-{p['key']}")}  # an opaque key, resolved by the service
                   for p in self.people]
         self.busy = True
         yield  # show the spinner at once on a slow phone
         try:  # off the event loop, like every database call of a handler
-            party = await asyncio.to_thread(_join, self._pass, self._browser, people, client_ip(self))
+            joined = await asyncio.to_thread(_join, self._store_id, self._pass, self._browser, people,
+                                             client_ip(self))
         except ValidationError as error:
             self.errors = {_by_key(k, self.people): v for k, v in error.errors.items()}
             return
@@ -101,22 +100,25 @@ class JoinState(rx.State):
         finally:
             self.busy = False
         self.errors, self._pass = {}, ""
-        live.hub.publish_soon(party.store_id)
-        yield rx.redirect(routes.ticket_path(party.secret))
+        (store_id, people, ids), secret = joined
+        await (await self.get_state(TicketState))._show_joined(store_id, secret, people, ids)
+        live.hub.publish_soon(store_id)
+        yield rx.redirect(routes.ticket_path(secret))
 
 
-def _scan(token: str, browser: str) -> tuple[int, bool, dict[str, int]]:
-    """Bind the pass to this browser; the store, whether the counter needs a new code, its queues."""
+def _scan(token: str, browser: str) -> tuple[int, bool]:
+    """Bind the pass to this browser; the store, and whether the counter needs a new code."""
     with session() as db:
         found, rotated = passes.scan(db, token, browser, now=utcnow())
-        queues = db.exec(select(Queue.id).where(Queue.store_id == found.store_id)).all()
-        return found.store_id, rotated, {
-            opaque_key(settings.secret_key, "queue", found.store_id, q): q for q in queues}
+        return found.store_id, rotated
 
 
-def _join(pass_token: str, browser: str, people: list[dict], ip: str):
+def _join(store_id: int, pass_token: str, browser: str, people: list[dict], ip: str):
+    """Join, then read the new party's own people in the same session: the ticket page's view."""
     with session() as db:
-        return customers.join(db, pass_token, browser, people, now=utcnow(), client_ip=ip)
+        party = customers.join(db, pass_token, browser, people, now=utcnow(), client_ip=ip,
+                               queue_key=lambda q: store_queue_key(settings.secret_key, store_id, q))
+        return party_view(db, party), party.secret
 
 
 def _by_key(field: str, people: list[dict]) -> str:

@@ -14,7 +14,6 @@ from queue_app import live, routes
 from queue_app.clock import utcnow
 from queue_app.config import settings
 from queue_app.db import read_session, session
-from queue_app.domain.keys import opaque_key
 from queue_app.models import Store, StoreStatus
 from queue_app.services import online, passes, stores
 from queue_app.services.errors import DomainError, ValidationError
@@ -22,7 +21,7 @@ from queue_app.services.security import token_hash
 from queue_app.services.slugs import public_slugs
 from queue_app.state.common import client_ip, page_origin, route_param
 from queue_app.state.join import BrowserId
-from queue_app.views.common import store_key
+from queue_app.views.common import store_key, store_queue_key
 
 
 def _find_slug(slug: str) -> int:
@@ -55,7 +54,7 @@ def _join_online(store_id: int, browser: str, data: dict):
 
 
 def store_key_of_queue(store_id: int, queue_id: int) -> str:
-    return opaque_key(settings.secret_key, "queue", store_id, queue_id)
+    return store_queue_key(settings.secret_key, store_id, queue_id)
 
 
 class PublicState(rx.State):

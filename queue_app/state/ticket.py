@@ -9,11 +9,13 @@ from __future__ import annotations
 import asyncio
 
 import reflex as rx
+from sqlmodel import Session
 
 from queue_app import live
 from queue_app.clock import utcnow
 from queue_app.config import settings
 from queue_app.db import read_session, session
+from queue_app.models import Party
 from queue_app.services import customers
 from queue_app.services.errors import DomainError
 from queue_app.services.snapshot import load_snapshot
@@ -31,10 +33,14 @@ ALERT_SCRIPT = ("try{navigator.vibrate&&navigator.vibrate([300,100,300]);"
 def _party(secret: str):
     """The party's store and own people (three small queries, read-only)."""
     with read_session() as db:
-        party = customers.party_by_secret(db, secret)
-        snap = load_snapshot(db, party.store_id, now=utcnow(), party_id=party.id)
-    return (party.store_id, customer.own_people(snap, secret, settings.secret_key),
-            customer.party_ids(snap, secret, settings.secret_key))
+        return party_view(db, customers.party_by_secret(db, secret))
+
+
+def party_view(db: Session, party: Party) -> tuple[int, list[dict], dict[str, int]]:
+    """(store id, the party's own people, key → customer id) for the party's ticket page."""
+    snap = load_snapshot(db, party.store_id, now=utcnow(), party_id=party.id)
+    return (party.store_id, customer.own_people(snap, party.secret, settings.secret_key),
+            customer.party_ids(snap, party.secret, settings.secret_key))
 
 
 def _leave(secret: str, ids: list[int]) -> int:
@@ -53,16 +59,27 @@ def _leave(secret: str, ids: list[int]) -> int:
 class TicketState(rx.State):
     _secret: str = ""
     _ids: dict[str, int] = {}  # opaque key → customer id, for Leave
+    _shown: str = ""  # the secret `JoinState` already showed on this tab (its next load reads nothing)
     found: bool = True
     store_key: str = ""
     people: list[dict] = []  # this party only (key, name, ticket, queue): sent by `load`, not stored
     message: str = ""
     error: str = ""
 
+    async def _show_joined(self, store_id: int, secret: str, people: list[dict], ids: dict[str, int]):
+        """The join page just made this party: show its ticket now, without reading it back."""
+        self.found, self._secret, self._ids, self._shown = True, secret, ids, secret
+        self.store_key = store_key(settings.secret_key, store_id)
+        await live.hub.show(self.router.session.client_token, store_id, "ticket",
+                            own=(TicketState, {"people": people}))
+
     @rx.event
     async def load(self):
         self.message, self.error = "", ""
         secret, token = route_param(self, "secret"), self.router.session.client_token
+        if secret and secret == self._shown:  # the redirect from the join that showed it
+            self._shown = ""
+            return
         try:  # off the event loop: live pushes of every store never wait for a page load
             store_id, people, self._ids = await asyncio.to_thread(_party, secret)
         except DomainError:

@@ -16,7 +16,12 @@ def local_time(moment: datetime | None, zone: str, fmt: str = "%H:%M") -> str:
 
 
 def queue_key(secret: str, snap: StoreSnapshot, queue_id: int) -> str:
-    return opaque_key(secret, "queue", snap.store_id, queue_id)
+    return store_queue_key(secret, snap.store_id, queue_id)
+
+
+def store_queue_key(secret: str, store_id: int, queue_id: int) -> str:
+    """How pages name a queue (never by its id); forms send it back, the services resolve it."""
+    return opaque_key(secret, "queue", store_id, queue_id)
 
 
 def customer_key(secret: str, snap: StoreSnapshot, customer_id: int) -> str:

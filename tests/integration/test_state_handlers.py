@@ -286,3 +286,40 @@ def test_call_next_after_another_tablet_sent_the_customer_back_calls_them_again(
     db.expire_all()
     assert [db.get(Customer, c.id).state for c in (ann, bob)] == [CustomerState.PROCESSING,
                                                                  CustomerState.WAITING]
+
+
+def test_the_ticket_page_a_join_redirects_to_is_shown_by_the_join_without_reading_it_back(
+        app_engine, db, now, sockets, monkeypatch):
+    """The join hands its party to the tab's ticket state; the redirect's page load reads nothing,
+    and a later load of the page (a reload) reads the party as any bookmarked ticket does."""
+    import queue_app.state.ticket as ticket_module
+
+    store = _open(db, now, "a@example.com")
+    shown = passes.current_pass(db, store.id, now=now)
+    queue = stores.queues_of(db, store.id)[0]
+    reads = []
+    real_party = ticket_module._party
+    monkeypatch.setattr(ticket_module, "_party", lambda secret: reads.append(secret) or real_party(secret))
+
+    async def scenario():
+        phone = await _state(JoinState, params={"pass_token": shown.token})
+        await JoinState.load.fn(phone)
+        async for _ in JoinState.submit.fn(phone, {"name-p0": "Ann", "queue-p0": _queue_key(queue)}):
+            pass
+        people = sockets.seen("tab-1", TicketState)["people"]
+        ticket = await phone.get_state(TicketState)
+        secret = db.exec(select(Party)).one().secret
+        ticket.parent_state.router = RouterData.from_router_data({
+            "token": "tab-1", "ip": "127.0.0.9", "headers": {"origin": "http://127.0.0.1:3000"},
+            "query": {"secret": secret}, "pathname": f"/ticket/{secret}"})
+        await TicketState.load.fn(ticket)  # the redirect
+        after_redirect = list(reads)
+        await TicketState.load.fn(ticket)  # a reload
+        return people, ticket, after_redirect, secret
+
+    people, ticket, after_redirect, secret = _run(db, scenario())
+    [ann] = db.exec(select(Customer)).all()
+    assert [(p["name"], p["ticket"], p["state"]) for p in people] == [("Ann", "A-001", "waiting")]
+    assert ticket.people == [] and ticket.found  # the names went to the browser, not into the state
+    assert ticket._ids == {people[0]["key"]: ann.id}  # Leave works at once
+    assert after_redirect == [] and reads == [secret]
