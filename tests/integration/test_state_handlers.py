@@ -290,8 +290,10 @@ def test_call_next_after_another_tablet_sent_the_customer_back_calls_them_again(
 
 def test_the_ticket_page_a_join_redirects_to_is_shown_by_the_join_without_reading_it_back(
         app_engine, db, now, sockets, monkeypatch):
-    """The join hands its party to the tab's ticket state; the redirect's page load reads nothing,
-    and a later load of the page (a reload) reads the party as any bookmarked ticket does."""
+    """The join hands its party to the tab's ticket state: the redirect's page load reads nothing.
+
+    A later load of the page (a reload) reads the party, as any bookmarked ticket does.
+    """
     import queue_app.state.ticket as ticket_module
 
     store = _open(db, now, "a@example.com")
