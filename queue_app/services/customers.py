@@ -6,6 +6,7 @@ import secrets
 from collections.abc import Callable, Sequence
 from datetime import datetime
 
+from sqlalchemy import bindparam, insert
 from sqlmodel import Session, col, select, update
 
 from queue_app import domain, metrics
@@ -35,8 +36,7 @@ def join(db: Session, pass_token: str, browser: str, people: Sequence[dict], *, 
     `queue_key`: the page names queues by opaque keys (queue id → key); each person's `queue_id`
     is then such a key, resolved here among the store's own queues.
     """
-    found = db.exec(select(Pass, Store).join(Store, Store.id == Pass.store_id)
-                    .where(Pass.token == str(pass_token)[:64]).with_for_update(read=True, of=Store)).first()
+    found = db.exec(_PASS_AND_STORE, params={"token": str(pass_token)[:64]}).first()
     if found is None:
         raise NotAllowed(SCAN_AGAIN)
     shown, store = found  # the store held open until this transaction ends, as `_open_store` does
@@ -50,9 +50,8 @@ def join(db: Session, pass_token: str, browser: str, people: Sequence[dict], *, 
     persons = domain.validate_party(people, queue_ids)
     caller = f"{store.id}:{client_ip}"  # per store: a busy store never uses up another's allowance
     ratelimit.take(db, "join-ip", caller, now=now)  # counted atomically; undone by a rollback
-    used = db.exec(update(Pass).where(
-        Pass.id == shown.id, Pass.state == PassState.SCANNED, Pass.browser_hash == browser,
-        col(Pass.scanned_at) > now - settings.pass_ttl).values(state=PassState.USED, used_at=now))
+    used = db.connection().execute(_USE_PASS, {"pass_id": shown.id, "browser": browser,
+                                               "since": now - settings.pass_ttl, "at": now})
     if used.rowcount != 1:
         db.rollback()
         raise NotAllowed(SCAN_AGAIN)
@@ -76,27 +75,41 @@ def add_walk_in(db: Session, store_id: int, *, name: object, phone: object, queu
 
 def _insert_party(db: Session, store_id: int, persons: list[domain.Person], source: Source, *,
                   now: datetime, pass_id: int | None = None) -> Party:
+    """Insert the party and its people (Core statements: nothing here needs the unit of work)."""
+    run = db.connection().execute
     party = Party(store_id=store_id, secret=secrets.token_urlsafe(24), source=source,
                   pass_id=pass_id, created_at=now)
-    db.add(party)
-    db.flush()
+    party.id = run(_INSERT_PARTY, {"store_id": store_id, "secret": party.secret, "source": source,
+                                   "pass_id": pass_id, "created_at": now}).scalar_one()
     # Lock the queue rows in one global order (by id): two parties spanning the same queues in
     # opposite orders would otherwise deadlock on PostgreSQL.
     tickets = {i: _next_ticket(db, p.queue_id) for i, p in sorted(enumerate(persons),
                                                                   key=lambda item: item[1].queue_id)}
-    for i, person in enumerate(persons):
-        db.add(Customer(store_id=store_id, queue_id=person.queue_id, party_id=party.id,
-                        ticket_number=tickets[i], name=person.name, phone=person.phone,
-                        joined_at=now))
-    db.flush()
+    run(insert(Customer), [
+        {"store_id": store_id, "queue_id": person.queue_id, "party_id": party.id,
+         "ticket_number": tickets[i], "name": person.name, "phone": person.phone,
+         "state": CustomerState.WAITING, "joined_at": now, "called_at": None, "finished_at": None}
+        for i, person in enumerate(persons)])
     return party
 
 
 def _next_ticket(db: Session, queue_id: int) -> int:
     """Bump the queue's counter in the database (row lock on PostgreSQL): no gaps, no duplicates."""
-    return db.exec(update(Queue).where(Queue.id == queue_id)
-                   .values(last_ticket=Queue.last_ticket + 1)
-                   .returning(Queue.last_ticket)).scalar_one()
+    return db.connection().execute(_NEXT_TICKET, {"queue_id": queue_id}).scalar_one()
+
+
+# The join's statements, built once (building one cost about as much as running it). `FOR SHARE OF
+# store`: the store is held open until the join commits, as `_open_store` does.
+_PASS_AND_STORE = (select(Pass, Store).join(Store, Store.id == Pass.store_id)
+                   .where(Pass.token == bindparam("token")).with_for_update(read=True, of=Store))
+_USE_PASS = (update(Pass).where(Pass.id == bindparam("pass_id"), Pass.state == PassState.SCANNED,
+                                Pass.browser_hash == bindparam("browser"),
+                                col(Pass.scanned_at) > bindparam("since"))
+             .values(state=PassState.USED, used_at=bindparam("at")))
+_INSERT_PARTY = insert(Party).returning(Party.id)
+_NEXT_TICKET = (update(Queue).where(Queue.id == bindparam("queue_id"))
+                .values(last_ticket=Queue.last_ticket + 1).returning(Queue.last_ticket))
+_QUEUES = select(Queue).where(Queue.store_id == bindparam("store_id"))
 
 
 def change_state(db: Session, store_id: int, customer_id: object, *, seen: object, target: object,
@@ -196,4 +209,4 @@ def _open_store(db: Session, store_id: int) -> Store:
 
 
 def _queues(db: Session, store_id: int) -> list[Queue]:
-    return list(db.exec(select(Queue).where(Queue.store_id == store_id)))
+    return list(db.exec(_QUEUES, params={"store_id": store_id}))

@@ -59,8 +59,7 @@ def scan(db: Session, token: object, browser: str, *, now: datetime) -> tuple[Pa
         if shown.scanned_at + settings.pass_ttl <= now:
             raise NotAllowed(EXPIRED)
         return shown, False
-    claimed = db.exec(update(Pass).where(Pass.id == shown.id, Pass.state == PassState.NORMAL)
-                      .values(state=PassState.SCANNED, browser_hash=browser, scanned_at=now))
+    claimed = db.connection().execute(_CLAIM, {"pass_id": shown.id, "browser": browser, "at": now})
     if claimed.rowcount != 1:  # already scanned elsewhere, used, or lost a race
         db.rollback()
         raise NotAllowed(SCAN_AGAIN)
@@ -71,11 +70,18 @@ def scan(db: Session, token: object, browser: str, *, now: datetime) -> tuple[Pa
     return shown, True
 
 
+# A scan's statements, built once (building one cost about as much as running it).
+_FIND = select(Pass, Store.status).join(Store, Store.id == Pass.store_id).where(
+    Pass.token == sa.bindparam("token"))
+_CLAIM = (update(Pass).where(Pass.id == sa.bindparam("pass_id"), Pass.state == PassState.NORMAL)
+          .values(state=PassState.SCANNED, browser_hash=sa.bindparam("browser"),
+                  scanned_at=sa.bindparam("at")))
+
+
 def _find(db: Session, token: object) -> tuple[Pass, StoreStatus] | None:
     if not isinstance(token, str) or not 16 <= len(token) <= 64:
         return None
-    return db.exec(select(Pass, Store.status).join(Store, Store.id == Pass.store_id)
-                   .where(Pass.token == token)).first()
+    return db.exec(_FIND, params={"token": token}).first()
 
 
 def rotate_stale_passes(db: Session, *, now: datetime) -> list[int]:

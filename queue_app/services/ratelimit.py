@@ -43,13 +43,19 @@ def take(db: Session, kind: str, who: str, *, now: datetime) -> Attempt:
     queues them (until the caller commits); on SQLite `BEGIN IMMEDIATE` already does.
     """
     if is_postgres(db):
-        db.exec(sa.text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))")
-                .bindparams(key=_key(kind, who)))
+        db.connection().execute(_LOCK, {"key": _key(kind, who)})
     check(db, kind, who, now=now)
     attempt = Attempt(key=_key(kind, who), at=now)
-    db.add(attempt)
-    db.flush()
+    attempt.id = db.connection().execute(_INSERT, {"key": attempt.key, "at": now}).scalar_one()
     return attempt
+
+
+# Built once: building a statement cost about as much as running it (every join takes one attempt).
+_LOCK = sa.text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))")
+_INSERT = sa.insert(Attempt).returning(Attempt.id)
+_TIMES = (select(Attempt.at).where(Attempt.key == sa.bindparam("key"), Attempt.at > sa.bindparam("since"))
+          .order_by(col(Attempt.at).desc()))
+_TIMES_UP_TO = _TIMES.limit(sa.bindparam("limit"))
 
 
 def _key(kind: str, who: str) -> str:
@@ -74,8 +80,10 @@ def check(db: Session, kind: str, who: str, *, now: datetime) -> None:
 
 def _times(db: Session, key: str, *, since: datetime, limit: int | None = None) -> list[datetime]:
     """Times of the attempts under `key` after `since`, newest first."""
-    return list(db.exec(select(Attempt.at).where(Attempt.key == key, Attempt.at > since)
-                        .order_by(col(Attempt.at).desc()).limit(limit)).all())
+    params = {"key": key, "since": since}
+    if limit is None:
+        return list(db.connection().execute(_TIMES, params).scalars())
+    return list(db.connection().execute(_TIMES_UP_TO, params | {"limit": limit}).scalars())
 
 
 def _locked_until(times: list[datetime], limit: int, window: timedelta) -> datetime | None:
