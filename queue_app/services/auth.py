@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+import sqlalchemy as sa
 from sqlmodel import Session, col, delete, select, update
 
 from queue_app import domain
@@ -70,13 +71,17 @@ def store_for_token(db: Session, token: object, *, now: datetime) -> Store:
     """The open store this sign-in token belongs to, or `NotAllowed`."""
     if not isinstance(token, str) or not 20 <= len(token) <= 100:
         raise NotAllowed("Please sign in.")
-    row = db.exec(select(OwnerSession, Store).join(Store, Store.id == OwnerSession.store_id)
-                  .where(OwnerSession.token_hash == token_hash(token))).first()
+    row = db.exec(_SIGNED_IN, params={"token_hash": token_hash(token)}).first()
     if row is None or row[0].expires_at <= now:
         raise NotAllowed("Please sign in.")
     if row[1].status is not StoreStatus.OPEN:
         raise StoreClosed("This store is closed.")
     return row[1]
+
+
+# Built once: every dashboard action checks the sign-in first.
+_SIGNED_IN = select(OwnerSession, Store).join(Store, Store.id == OwnerSession.store_id).where(
+    OwnerSession.token_hash == sa.bindparam("token_hash"))
 
 
 def sign_out(db: Session, token: object) -> None:

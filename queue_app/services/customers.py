@@ -7,6 +7,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from sqlalchemy import bindparam, insert
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select, update
 
 from queue_app import domain, metrics
@@ -124,19 +125,20 @@ def change_state(db: Session, store_id: int, customer_id: object, *, seen: objec
         raise NotFound("That customer is not in this store.")
     _open_store(db, store_id)
     domain.check_transition(seen_state, target_state)
-    customer = db.exec(select(Customer).where(Customer.id == customer_id,
-                                              Customer.store_id == store_id)).first()
+    customer = db.exec(_CUSTOMER_OF_STORE, params={"customer_id": customer_id, "store_id": store_id}).first()
     if customer is None:
         raise NotFound("That customer is not in this store.")
     called_at, finished_at = domain.stamp_times(target_state, called_at=customer.called_at, now=now)
-    changed = db.exec(update(Customer).where(Customer.id == customer_id, Customer.state == seen_state)
-                      .values(state=target_state, called_at=called_at, finished_at=finished_at))
+    changed = db.connection().execute(_MOVE, {"customer_id": customer_id, "seen": seen_state,
+                                              "target": target_state, "called": called_at,
+                                              "finished": finished_at})
     if changed.rowcount != 1:
         db.rollback()
         raise StaleUpdate(ALREADY_UPDATED)
     db.commit()
     metrics.moved(target_state)
-    db.refresh(customer)
+    for name, value in (("state", target_state), ("called_at", called_at), ("finished_at", finished_at)):
+        set_committed_value(customer, name, value)  # what the update wrote, without reading it back
     return customer
 
 
@@ -188,7 +190,7 @@ def leave(db: Session, party_secret: str, customer_id: object, *, now: datetime)
 def party_by_secret(db: Session, secret: object) -> Party:
     if not isinstance(secret, str) or not 16 <= len(secret) <= 64:
         raise NotFound("This ticket does not exist.")
-    party = db.exec(select(Party).where(Party.secret == secret)).first()
+    party = db.exec(_PARTY, params={"secret": secret}).first()
     if party is None:
         raise NotFound("This ticket does not exist.")
     return party
@@ -201,11 +203,20 @@ def _open_store(db: Session, store_id: int) -> Store:
     flight, so its report lists them, and a write that starts during a close waits for it and then
     finds the store closed. SQLite's `BEGIN IMMEDIATE` already runs writers one at a time.
     """
-    store = db.exec(select(Store).where(Store.id == store_id, Store.status == StoreStatus.OPEN)
-                    .with_for_update(read=True)).first()
+    store = db.exec(_OPEN_STORE, params={"store_id": store_id}).first()
     if store is None:
         raise NotAllowed(STORE_CLOSED)
     return store
+
+
+# The owner's and the ticket page's statements, built once.
+_OPEN_STORE = select(Store).where(Store.id == bindparam("store_id"),
+                                  Store.status == StoreStatus.OPEN).with_for_update(read=True)
+_CUSTOMER_OF_STORE = select(Customer).where(Customer.id == bindparam("customer_id"),
+                                            Customer.store_id == bindparam("store_id"))
+_MOVE = (update(Customer).where(Customer.id == bindparam("customer_id"), Customer.state == bindparam("seen"))
+         .values(state=bindparam("target"), called_at=bindparam("called"), finished_at=bindparam("finished")))
+_PARTY = select(Party).where(Party.secret == bindparam("secret"))
 
 
 def _queues(db: Session, store_id: int) -> list[Queue]:
