@@ -129,20 +129,25 @@ class Hub:
     async def _publish_once(self, store_id: int, everyone: bool) -> None:
         started = time.perf_counter()
         async with self.ledger.lock(store_id):
+            locked = time.perf_counter()
             # A scan changes only the counter's code: no customer is read for it.
             snap = await asyncio.to_thread(self.read, store_id, not everyone)
             if snap is None:  # purged: open pages keep what they show (the closed store)
                 await self.ledger.forget(store_id, ROOMS)
                 return
+            read = time.perf_counter()
             members = self.registry.members(store_id)
             for token, watch in members:  # the owner's screens first
                 await self._send_tab(token, watch, snap, TABS if everyone else CODE)
+            owners = time.perf_counter()
             if everyone:
                 for kind in ROOMS:
                     await self._send_room(store_id, kind, snap)
-        elapsed = time.perf_counter() - started
-        metrics.pushed(elapsed, len(members) + (len(ROOMS) if everyone else 0))  # tabs + room emits
-        log.debug("store %s published in %.1f ms", store_id, elapsed * 1000)
+        done = time.perf_counter()
+        metrics.pushed(done - started, len(members) + (len(ROOMS) if everyone else 0))  # tabs + rooms
+        log.debug("store %s published in %.1f ms: lock %.1f, read %.1f, %d owner screens %.1f, rooms %.1f",
+                  store_id, (done - started) * 1000, (locked - started) * 1000, (read - locked) * 1000,
+                  len(members), (owners - read) * 1000, (done - owners) * 1000)
 
     async def _send_room(self, store_id: int, kind: str, snap: StoreSnapshot) -> None:
         """Emit the room's payload if it differs from the last one (call with the lock held)."""
