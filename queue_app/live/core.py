@@ -68,18 +68,26 @@ class Hub:
         self.loop = asyncio.get_running_loop()
 
     async def show(self, token: str, store_id: int, screen: str, context: dict | None = None,
-                   own: tuple[type, dict] | None = None) -> None:
+                   own: tuple[type, dict] | None = None, changed: bool = False) -> None:
         """The tab `token` now shows `screen` of `store_id`: watch it and send it the current view.
 
         `own`: (state class, vars) that only this tab gets, sent to its browser and never stored
         server-side (a ticket page's own names: Reflex's state store keeps no personal data).
+        `changed`: the caller changed the store and publishes it next. The tab's copy of what its
+        room last got is then sent from a task of its own, so the caller goes on at once (a join:
+        its redirect, and the publish that brings the owner's screens the new customer). The copy
+        still goes: a publish that finds the room's view unchanged sends the room nothing.
         """
         if own is not None:
             await adapter.emit_to_tab(token, *own)
         if screen in ROOM_OF:
             self.registry.remove(token)
             await adapter.join_room(token, room_name(store_id, ROOM_OF[screen]))
-            await self._catch_up(store_id, ROOM_OF[screen], token)
+            catch_up = self._catch_up(store_id, ROOM_OF[screen], token)
+            if changed:
+                self._spawn(catch_up)
+            else:
+                await catch_up
             return
         await adapter.leave_rooms(token)
         watch = Watch(store_id, screen, dict(context or {}))
@@ -120,11 +128,15 @@ class Hub:
         except RuntimeError:
             loop = None
         if loop is not None:
-            task = loop.create_task(self.publish(store_id, owners_only))
-            self._tasks.add(task)
-            task.add_done_callback(self._tasks.discard)
+            self._spawn(self.publish(store_id, owners_only))
         elif self.loop is not None and not self.loop.is_closed():
             asyncio.run_coroutine_threadsafe(self.publish(store_id, owners_only), self.loop)
+
+    def _spawn(self, work) -> None:
+        """Run `work` in a task of this loop, kept referenced until it is done."""
+        task = asyncio.get_running_loop().create_task(work)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
 
     async def _publish_once(self, store_id: int, everyone: bool) -> None:
         started = time.perf_counter()

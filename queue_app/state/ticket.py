@@ -67,11 +67,14 @@ class TicketState(rx.State):
     error: str = ""
 
     async def _show_joined(self, store_id: int, secret: str, people: list[dict], ids: dict[str, int]):
-        """The join page just made this party: show its ticket now, without reading it back."""
+        """The join page just made this party: show its ticket now, without reading it back.
+
+        The caller publishes the store right after: that emit brings this page its place in line.
+        """
         self.found, self._secret, self._ids, self._shown = True, secret, ids, secret
         self.store_key = store_key(settings.secret_key, store_id)
         await live.hub.show(self.router.session.client_token, store_id, "ticket",
-                            own=(TicketState, {"people": people}))
+                            own=(TicketState, {"people": people}), changed=True)
 
     @rx.event
     async def load(self):

@@ -147,6 +147,34 @@ def test_a_tab_that_joins_during_a_publish_waits_for_it_and_gets_the_newer_paylo
     assert sockets.seen("new-tab", TicketBoard) == sockets.seen("old-tab", TicketBoard)
 
 
+def test_a_joined_tab_gets_its_board_even_when_its_publish_finds_nothing_new_to_send(
+        db, now, sockets):
+    """The join's race: the new party's page joins its room after another publish sent it.
+
+    That publish already carried the new party, so the join's own publish sends the room nothing;
+    the copy sent in the background still brings the page its place.
+    """
+    shop = open_shop(db, now)
+    join_party(db, shop, now, "Ann", browser="p1")
+    db.commit()
+
+    async def scenario():
+        await live.hub.show("old-tab", shop.id, "ticket")
+        party = join_party(db, shop, now, "Bob", browser="p2")
+        db.commit()
+        await live.hub.publish(shop.id)  # someone else's change, after Bob's commit
+        await live.hub.show("bob-tab", shop.id, "ticket", changed=True)
+        await live.hub.publish(shop.id)  # Bob's own publish: the room's view is unchanged
+        await asyncio.sleep(0.05)  # the background copy
+        return party
+
+    party = run_async(scenario())
+    [bob] = db.exec(select(Customer).where(Customer.party_id == party.id)).all()
+    board = sockets.seen("bob-tab", TicketBoard)
+    assert board["line"][_key(shop.id, bob.id)] == 1  # one person ahead of Bob
+    assert board == sockets.seen("old-tab", TicketBoard)
+
+
 def test_a_closed_owner_tab_is_dropped_from_the_registry(db, now, sockets):
     shop = open_shop(db, now)
     owner = auth.start_session(db, shop, now=now)
