@@ -73,10 +73,12 @@ class Hub:
 
         `own`: (state class, vars) that only this tab gets, sent to its browser and never stored
         server-side (a ticket page's own names: Reflex's state store keeps no personal data).
-        `changed`: the caller changed the store and publishes it next. The tab's copy of what its
-        room last got is then sent from a task of its own, so the caller goes on at once (a join:
-        its redirect, and the publish that brings the owner's screens the new customer). The copy
-        still goes: a publish that finds the room's view unchanged sends the room nothing.
+        `changed`: the caller changed the store and publishes it (before or after this call). The
+        tab's copy of what its room last got is then sent from a task of its own, so the caller
+        goes on at once (a join: its redirect, and the publish that brings the owner's screens the
+        new customer). The copy still goes, under the store's lock like every publish, so the tab
+        ends on the newest view either way: a publish that finds the room's view unchanged sends
+        the room nothing, and one that ran before the tab joined the room did not reach it.
         """
         if own is not None:
             await adapter.emit_to_tab(token, *own)

@@ -101,8 +101,8 @@ class JoinState(rx.State):
             self.busy = False
         self.errors, self._pass = {}, ""
         (store_id, people, ids), secret = joined
+        live.hub.publish_soon(store_id)  # first: the owner's screens get the new customer soonest
         await (await self.get_state(TicketState))._show_joined(store_id, secret, people, ids)
-        live.hub.publish_soon(store_id)
         yield rx.redirect(routes.ticket_path(secret))
 
 

@@ -69,7 +69,8 @@ class TicketState(rx.State):
     async def _show_joined(self, store_id: int, secret: str, people: list[dict], ids: dict[str, int]):
         """The join page just made this party: show its ticket now, without reading it back.
 
-        The caller publishes the store right after: that emit brings this page its place in line.
+        The caller publishes the store too: that publish, or the copy of the room's view sent after
+        it, brings this page its place in line, whichever of the two runs first.
         """
         self.found, self._secret, self._ids, self._shown = True, secret, ids, secret
         self.store_key = store_key(settings.secret_key, store_id)
