@@ -101,9 +101,11 @@ class JoinState(rx.State):
             self.busy = False
         self.errors, self._pass = {}, ""
         (store_id, people, ids), secret = joined
-        live.hub.publish_soon(store_id)  # first: the owner's screens get the new customer soonest
-        await (await self.get_state(TicketState))._show_joined(store_id, secret, people, ids)
-        yield rx.redirect(routes.ticket_path(secret))
+        ticket = await self.get_state(TicketState)
+        ticket._adopt(store_id, secret, ids)  # before the redirect: the ticket page's load reads nothing
+        live.hub.publish_soon(store_id)  # the owner's screens get the new customer soonest
+        yield rx.redirect(routes.ticket_path(secret))  # at once, not behind the pushes going out
+        await ticket._show_joined(store_id, people)
 
 
 def _scan(token: str, browser: str) -> tuple[int, bool]:

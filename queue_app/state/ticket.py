@@ -66,14 +66,17 @@ class TicketState(rx.State):
     message: str = ""
     error: str = ""
 
-    async def _show_joined(self, store_id: int, secret: str, people: list[dict], ids: dict[str, int]):
-        """The join page just made this party: show its ticket now, without reading it back.
-
-        The caller publishes the store too: that publish, or the copy of the room's view sent after
-        it, brings this page its place in line, whichever of the two runs first.
-        """
+    def _adopt(self, store_id: int, secret: str, ids: dict[str, int]) -> None:
+        """The join page just made this party on this tab: its ticket page's load reads nothing."""
         self.found, self._secret, self._ids, self._shown = True, secret, ids, secret
         self.store_key = store_key(settings.secret_key, store_id)
+
+    async def _show_joined(self, store_id: int, people: list[dict]) -> None:
+        """Send the party just made its own people and put the tab in its store's room.
+
+        The join also publishes the store: that publish, or the copy of the room's view sent after
+        it, brings this page its place in line, whichever of the two runs first.
+        """
         await live.hub.show(self.router.session.client_token, store_id, "ticket",
                             own=(TicketState, {"people": people}), changed=True)
 
