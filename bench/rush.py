@@ -202,16 +202,4 @@ def cpu_seconds(server) -> float:
     The scheduler's per-thread run time (`/proc/<pid>/task/<tid>/schedstat`, first field, ns):
     `/proc/<pid>/stat` counts in 10 ms ticks, too coarse for one change.
     """
-    total = 0
-    for pid in server.pids():
-        try:
-            tasks = os.listdir(f"/proc/{pid}/task")
-        except OSError:
-            continue
-        for tid in tasks:
-            try:
-                with open(f"/proc/{pid}/task/{tid}/schedstat") as f:
-                    total += int(f.read().split()[0])
-            except (OSError, IndexError, ValueError):
-                continue
-    return total / 1e9
+    return sum(cpu_by_thread(server).values())

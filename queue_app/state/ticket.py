@@ -59,7 +59,7 @@ def _leave(secret: str, ids: list[int]) -> int:
 class TicketState(rx.State):
     _secret: str = ""
     _ids: dict[str, int] = {}  # opaque key → customer id, for Leave
-    _shown: str = ""  # the secret `JoinState` already showed on this tab (its next load reads nothing)
+    _shown: str = ""  # the party `JoinState` just made on this tab (`_adopt`): its next load reads nothing
     found: bool = True
     store_key: str = ""
     people: list[dict] = []  # this party only (key, name, ticket, queue): sent by `load`, not stored
