@@ -325,3 +325,24 @@ def test_the_ticket_page_a_join_redirects_to_is_shown_by_the_join_without_readin
     assert ticket.people == [] and ticket.found  # the names went to the browser, not into the state
     assert ticket._ids == {people[0]["key"]: ann.id}  # Leave works at once
     assert after_redirect == [] and reads == [secret]
+
+
+@pytest.mark.parametrize("forged", ["", "not-a-key", 1, None, {"x": 1}, "other-store"])
+def test_a_join_naming_a_queue_that_is_not_this_stores_says_so_and_saves_nothing(
+        app_engine, db, now, sockets, forged):
+    store = _open(db, now, "a@example.com")
+    other = _open(db, now, "b@example.com")
+    shown = passes.current_pass(db, store.id, now=now)
+    key = _queue_key(stores.queues_of(db, other.id)[0]) if forged == "other-store" else forged
+
+    async def scenario():
+        phone = await _state(JoinState, params={"pass_token": shown.token})
+        await JoinState.load.fn(phone)
+        async for _ in JoinState.submit.fn(phone, {"name-p0": "Ann", "queue-p0": key}):
+            pass
+        return phone
+
+    phone = _run(db, scenario())
+    assert phone.errors == {"queue-p0": "Choose a queue."} and phone.refused == ""
+    assert db.exec(select(Customer)).all() == []
+    assert phone._pass == shown.token  # the scanned code still works once a queue is chosen
