@@ -8,6 +8,10 @@ joins that alternate between them (ABBA order). Whatever the machine does then, 
 Per step of the join (scan with the counter's new code, submit with its push, the ticket page,
 closing the tab) it reports the server's CPU on the event loop and in its other threads (the
 database work), from `/proc/<pid>/task/<tid>/schedstat`. Results: `bench/results/<date>-ab-<rev>.*`.
+
+`--profile` also records the work tree's server with py-spy during the measured joins and writes
+the functions with the largest inclusive share of the samples, per thread kind, to
+`bench/results/<date>-ab-profile.md` (the folded stacks beside it, gzipped).
 """
 
 from __future__ import annotations
@@ -26,12 +30,14 @@ from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
 
+from bench import profile
 from bench import server as app_server
 
 log = logging.getLogger("bench.ab")
 RESULTS = Path(__file__).resolve().parent / "results"
 STEPS = ("scan", "submit", "ticket", "close")
 STEP_TIMEOUT = 10.0
+PROFILE = RESULTS / f"{datetime.now(UTC).date().isoformat()}-ab-profile"
 SETTLE = 0.05  # after each step: the rest of its CPU (writes after the last arrival)
 
 
@@ -52,7 +58,7 @@ class Side:
 
 
 async def complete_join(side: Side, i: int) -> None:
-    from bench.protocol import dash, pass_of  # noqa: PLC0415  (after the database is chosen)
+    from bench.protocol import dash, one_more_needle, pass_of  # noqa: PLC0415  (after the database is chosen)
     from bench.rush import cpu_by_thread  # noqa: PLC0415
 
     def step(name: str, before: dict, after: dict) -> None:
@@ -68,7 +74,7 @@ async def complete_join(side: Side, i: int) -> None:
         t1 = cpu_by_thread(side.server)
         step("scan", t0, t1)
         name = f"ab-{side.label}-{i}"
-        seen = side.board.expect(name)
+        seen = side.board.expect(one_more_needle(side.board))
         _, path = await asyncio.wait_for(side.site.submit_join(phone, name), STEP_TIMEOUT)
         await asyncio.wait_for(seen, STEP_TIMEOUT)
         await asyncio.sleep(SETTLE)
@@ -84,7 +90,7 @@ async def complete_join(side: Side, i: int) -> None:
     step("close", t3, cpu_by_thread(side.server))
 
 
-async def run(sides: list[Side], joins: int, warmup: int) -> dict:
+async def run(sides: list[Side], joins: int, warmup: int, spy_on: Side | None = None) -> dict:
     from bench import seed  # noqa: PLC0415
     from bench.protocol import Frontend, Site  # noqa: PLC0415
     from queue_app import db as app_db  # noqa: PLC0415
@@ -107,6 +113,11 @@ async def run(sides: list[Side], joins: int, warmup: int) -> dict:
             if i == warmup - 1:
                 for side in sides:
                     side.steps = {name: [] for name in STEPS}
+                if spy_on is not None:
+                    spy_on.spy = profile.Spy(spy_on.server.proc.pid, PROFILE.with_suffix(".txt"),
+                                             idle=False, subprocesses=True)
+        if spy_on is not None:
+            spy_on.spy.stop()
         return {side.label: summarise(side) for side in sides}
     finally:
         for side in sides:
@@ -165,6 +176,7 @@ def main() -> None:
     parser.add_argument("--base", required=True, help="the git revision to compare the work tree with")
     parser.add_argument("--joins", type=int, default=80, help="measured complete joins per side")
     parser.add_argument("--warmup", type=int, default=10)
+    parser.add_argument("--profile", action="store_true", help="py-spy the work tree's server too")
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     repo = app_server.REPO
@@ -184,10 +196,15 @@ def main() -> None:
             side.build(stack)
         app_server.REPO = repo
         os.environ.setdefault("QUEUE_DATABASE_URL", sides[0].url)  # the seeding services' import
-        results = asyncio.run(run(sides, args.joins, args.warmup))
+        results = asyncio.run(run(sides, args.joins, args.warmup, sides[1] if args.profile else None))
     results |= {"joins": args.joins, "machine": os.uname().nodename}
     results["base"]["rev"] = rev
     log.info("%s", write(results, rev).read_text())
+    if args.profile:
+        PROFILE.with_suffix(".md").write_text(profile.inclusive_table(
+            PROFILE.with_suffix(".txt.gz"), per_join=args.joins,
+            title=f"Where a complete join's server CPU goes (py-spy, {args.joins} joins)"))
+        log.info("profile in %s", PROFILE.with_suffix(".md"))
 
 
 if __name__ == "__main__":

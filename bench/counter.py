@@ -17,7 +17,7 @@ import time
 
 from bench import seed
 from bench.client import Tab
-from bench.protocol import Site, dash, pass_of
+from bench.protocol import Site, dash, one_more_needle, pass_of
 from bench.rush import cpu_by_thread, cpu_seconds
 from bench.stats import collector_paused, full_collections, ms, summary
 
@@ -68,7 +68,7 @@ async def join_round(site: Site, screens: Screens, server, n: int) -> dict:
     await arrivals([rotated], ROUND_TIMEOUT)  # the scan's own push (new code), before the clock starts
     await asyncio.sleep(0.1)
     name = f"round-{n}-{time.monotonic_ns()}"
-    waiting = screens.expect(name)
+    waiting = screens.expect(one_more_needle(screens.board))
     sent, path = await site.submit_join(phone, name)
     board_at, display_at, *rest = await arrivals(waiting, ROUND_TIMEOUT)
     await site.follow_to_ticket(phone, path)

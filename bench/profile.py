@@ -37,12 +37,15 @@ IDLE_LEAVES = {"_worker", "EpollSelector.select", "Condition.wait", "Queue.get",
 class Spy:
     """`py-spy record` attached to one process until `stop()` (SIGINT makes it write the file)."""
 
-    def __init__(self, pid: int, out: Path, *, idle: bool, rate: int = 200) -> None:
+    def __init__(self, pid: int, out: Path, *, idle: bool, rate: int = 200,
+                 subprocesses: bool = False) -> None:
         exe = shutil.which("py-spy") or str(Path(__file__).resolve().parent.parent / ".venv/bin/py-spy")
         command = [exe, "record", "--pid", str(pid), "--rate", str(rate), "--format", "raw",
                    "--output", str(out), "--nonblocking"]
         if idle:
             command.append("--idle")
+        if subprocesses:  # the supervisor's worker processes too
+            command.append("--subprocesses")
         self.out = out
         self.proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
@@ -93,6 +96,38 @@ def summarize(folded: Path, rate: int = 200, top: int = 15, loop_only: bool = Fa
             "categories": {k: {"pct": pct(v), "cpu_s": round(v / rate, 2)}
                            for k, v in by_category.most_common()},
             "top_leaf_pct": {k: pct(v) for k, v in leaves.most_common(top)}}
+
+
+def inclusive_table(folded: Path, *, per_join: int, title: str, rate: int = 200, top: int = 45) -> str:
+    """Per thread kind, the functions on the most samples (inclusive), as a markdown table.
+
+    Kinds: the event loop, the other threads (the database work), and "no Python frame" (a thread
+    running native code only). Each row: ms of CPU per join, and the share of that kind's samples.
+    """
+    text = gzip.decompress(folded.read_bytes()).decode()
+    totals: collections.Counter = collections.Counter()
+    inclusive = {kind: collections.Counter() for kind in ("loop", "threads", "no Python frame")}
+    for line in text.splitlines():
+        stack, _, count = line.rpartition(" ")
+        if not count.isdigit() or not stack:
+            continue
+        frames = [f for f in stack.split(";") if not f.startswith("process ")]  # `--subprocesses`
+        if frames and frames[-1].split(" (", 1)[0] in IDLE_LEAVES:
+            continue
+        kind = ("no Python frame" if not frames else
+                "threads" if any(f.startswith("Thread._bootstrap ") for f in frames) else "loop")
+        totals[kind] += int(count)
+        for frame in set(frames):
+            inclusive[kind][_short(frame)] += int(count)
+    lines = [f"# {title}", ""]
+    for kind in inclusive:
+        ms_per = lambda n: round(n / rate * 1000 / per_join, 2)  # noqa: E731
+        lines += [f"## {kind}: {ms_per(totals[kind])} ms per join", "",
+                  "| ms per join | share | function |", "| --- | --- | --- |"]
+        for name, n in inclusive[kind].most_common(top):
+            lines.append(f"| {ms_per(n)} | {round(100 * n / totals[kind], 1)} % | `{name}` |")
+        lines.append("")
+    return "\n".join(lines)
 
 
 def _short(frame: str) -> str:

@@ -151,6 +151,12 @@ class Site:
     async def dashboard_action(self, tab: Tab, handler: str, payload: dict) -> float:
         return await tab.emit(self.fe.handler("dashboard_state", handler), payload, router_data("/store"))
 
+    async def list_everyone(self, tab: Tab, pages: int = 100) -> None:
+        """Press each queue's `Show more` `pages` times: the tablet lists every customer."""
+        for queue in dash(tab)["queues_rx_state_"]:
+            for _ in range(pages):
+                await self.dashboard_action(tab, "show_more", {"queue_id": queue["id"]})
+
     def dash_state(self) -> str:
         return self.fe.state("dashboard_state")
 
@@ -164,6 +170,16 @@ def _sub(tab: Tab, suffix: str) -> dict:
 
 def dash(tab: Tab) -> dict:
     return _sub(tab, "dashboard_state")
+
+
+def one_more_needle(board: Tab, queue: int = 0) -> str:
+    """What the dashboard's next frame holds once one more customer joined its `queue`-th queue.
+
+    A long line lists only its first customers (`views.owner.ACTIVE_SHOWN`), so the newcomer's
+    name need not be in the frame; the queue's count of active customers is. For one-queue
+    stores and one change at a time (the counter's rounds, `bench.ab`).
+    """
+    return f'"active_count":{dash(board)["queues_rx_state_"][queue]["active_count"] + 1}'
 
 
 def join(tab: Tab) -> dict:

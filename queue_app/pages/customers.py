@@ -165,6 +165,14 @@ def _finished(queue: rx.Var) -> rx.Component:
         width="100%", margin_top="4px"))
 
 
+def _show_more(queue: rx.Var) -> rx.Component:
+    """Under a long line: the dashboard lists the first customers of a queue, more on request."""
+    return rx.cond(queue["unlisted"].to(int) > 0, rx.button(
+        rx.icon("chevrons-down", size=16), "Show more (", queue["unlisted"], " more in line)",
+        variant="soft", color_scheme="gray", high_contrast=True, size="2", width="100%",
+        on_click=D.show_more(queue["id"]), style={"min_height": "44px", "margin_top": "6px"}))
+
+
 def _online_switch(queue: rx.Var) -> rx.Component:
     """`Online check-in`: remote joins from the public page (beside the queue's other settings)."""
     return rx.el.label(
@@ -216,6 +224,7 @@ def _queue_panel(queue: rx.Var) -> rx.Component:
                 rx.center(rx.vstack(rx.icon("inbox", size=28, color="var(--gray-8)"),
                                     rx.text("Nobody in this queue yet.", color="var(--gray-11)"),
                                     align="center"), padding="1.5rem", width="100%")),
+        _show_more(queue),
         _finished(queue),
         style={**styles.card, "padding": "0.875rem"}, spacing="1", role="region",
         aria_label=queue["name"], min_width="0")

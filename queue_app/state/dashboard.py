@@ -23,6 +23,7 @@ from queue_app.state.dashboard_db import (
     write,
     write_as_owner,
 )
+from queue_app.views import owner
 
 
 class DashboardState(rx.State):
@@ -55,6 +56,7 @@ class DashboardState(rx.State):
     confirm_email: bool = False  # with SMTP: the owner has not opened the confirmation link yet
     _last_action: str = ""  # the last action that succeeded, to tell a double tap
     _last_call: str = ""  # "<customer id>|<called at>" of this tab's last "Call next"
+    _shown: dict[str, int] = {}  # queue id → active customers this tab lists, after "Show more"
     async def _owner_store(self) -> Store:
         """The signed-in store, checked on every call; never taken from the page."""
         token = (await self.get_state(OwnerAuth)).token
@@ -73,8 +75,28 @@ class DashboardState(rx.State):
             return rx.redirect(routes.CLOSED if isinstance(refused, StoreClosed) else routes.SIGN_IN)
         if room_only:  # a waiting room alone: its own screen
             return rx.redirect(routes.ROOM_DASHBOARD)
-        await live.hub.show(self.router.session.client_token, store.id, "dashboard",
-                            {"origin": page_origin(self), "session": token_hash(token)})
+        await self._show(store.id, token)
+
+    async def _show(self, store_id: int, token: str) -> None:
+        """Watch the store on this tab, with what the tab's view depends on, and send the view."""
+        await live.hub.show(self.router.session.client_token, store_id, "dashboard",
+                            {"origin": page_origin(self), "session": token_hash(token)}
+                            | owner.shown_context(self._shown))
+
+    @rx.event
+    async def show_more(self, queue_id: int):
+        """`Show more` under a queue's customers: this tab lists more of them from now on."""
+        shown = owner.show_more(self._shown, queue_id)
+        if shown is None:
+            return
+        token = (await self.get_state(OwnerAuth)).token
+        try:
+            store = await asyncio.to_thread(signed_in_store, token)
+        except NotAllowed:
+            self.error = "You are signed out or the store is closed — reload the page."
+            return
+        self._shown = shown
+        await self._show(store.id, token)
 
     @rx.event
     def start_editing(self):

@@ -16,6 +16,11 @@ from queue_app.models import CustomerState, Source, StoreStatus
 from queue_app.views.common import local_time, queue_summaries
 
 FINISHED_SHOWN = 30  # finished customers listed per queue on the dashboard (newest first)
+# Active customers listed per queue until the owner asks for more ("Show more", per tab and
+# queue): a tablet redrawing a thousand rows on every change is slow, and each push carried all of
+# them (270 KB at 1,000 in line). Everyone being served is always listed.
+ACTIVE_SHOWN = 50
+SHOWN_MAX = 5000  # what "Show more" can reach (a day's store is far smaller)
 # Per open store, the clock-independent part of each row shown last time (a row is frozen, so an
 # unchanged customer is found by equality): built once per change of a customer, not per push,
 # which was the largest part of a push at 1,000 customers (py-spy). Dropped when the store closes.
@@ -26,7 +31,8 @@ def dashboard(snap: StoreSnapshot, context: dict[str, str]) -> dict:
     """Every var of the dashboard; `context`: the tab's origin and hashed sign-in token.
 
     A tab whose sign-in is gone (signed out, or a password reset elsewhere) or whose store has
-    closed gets no customer data any more.
+    closed gets no customer data any more. `context["shown:<queue id>"]`: how many active
+    customers of that queue the tab lists (`ACTIVE_SHOWN` unless it asked for more).
     """
     if snap.status is not StoreStatus.OPEN:
         _ROWS.pop(snap.store_id, None)  # no names kept for a closed store
@@ -38,7 +44,7 @@ def dashboard(snap: StoreSnapshot, context: dict[str, str]) -> dict:
         "store_name": snap.name, "description": snap.description,
         "closes_at": snap.closes_at.isoformat(),
         "closes_local": local_time(snap.closes_at, snap.timezone, "%a %H:%M"),
-        "queues": dashboard_queues(snap, snap.taken_at), "closed": False,
+        "queues": dashboard_queues(snap, snap.taken_at, shown_limits(snap, context)), "closed": False,
         "join_url": join_url, "qr_code": qr.qr_data_uri(join_url) if join_url else "",
         "display_url": routes.display_path(snap.display_key),
         "public_url": routes.public_path(snap.slug), "loaded": True, "signed_out": False,
@@ -54,17 +60,46 @@ def counter_code(snap: StoreSnapshot, context: dict[str, str]) -> dict:
     return {"join_url": join_url, "qr_code": qr.qr_data_uri(join_url) if join_url else ""}
 
 
-def dashboard_queues(snap: StoreSnapshot, now: datetime) -> list[dict]:
-    """Queue panels for the owner: summary, the active customers in join order, the finished apart."""
-    return memo(snap, f"dashboard_queues@{now.isoformat()}", lambda s: _dashboard_queues(s, now))
+def shown_limits(snap: StoreSnapshot, context: dict[str, str]) -> tuple[int, ...]:
+    """Per queue (in order), how many active customers the tab lists."""
+    return tuple(_limit(context.get(f"shown:{q.id}")) for q in snap.queues)
 
 
-def _dashboard_queues(snap: StoreSnapshot, now: datetime) -> list[dict]:
+def show_more(shown: dict[str, int], queue_id: object) -> dict[str, int] | None:
+    """The tab's per-queue list lengths after `Show more` under `queue_id`; None for a bad id."""
+    key = domain.to_int(queue_id)
+    if key is None or (str(key) not in shown and len(shown) >= 100):  # a forged payload
+        return None
+    return shown | {str(key): min(_limit(shown.get(str(key))) + ACTIVE_SHOWN, SHOWN_MAX)}
+
+
+def shown_context(shown: dict[str, int]) -> dict[str, str]:
+    """The watch context entries that carry the tab's list lengths (read by `shown_limits`)."""
+    return {f"shown:{key}": str(count) for key, count in shown.items()}
+
+
+def _limit(raw: object) -> int:
+    value = domain.to_int(raw)
+    return ACTIVE_SHOWN if value is None else max(ACTIVE_SHOWN, min(value, SHOWN_MAX))
+
+
+def dashboard_queues(snap: StoreSnapshot, now: datetime, limits: tuple[int, ...] = ()) -> list[dict]:
+    """Queue panels for the owner: summary, the active customers in join order, the finished apart.
+
+    `limits`: per queue, how many active customers to list (`ACTIVE_SHOWN` where not given).
+    """
+    limits = limits or (ACTIVE_SHOWN,) * len(snap.queues)
+    return memo(snap, f"dashboard_queues@{now.isoformat()}@{limits}",
+                lambda s: _dashboard_queues(s, now, limits))
+
+
+def _dashboard_queues(snap: StoreSnapshot, now: datetime, limits: tuple[int, ...]) -> list[dict]:
     before, rows = _ROWS.pop(snap.store_id, {}), {}
     panels = []
-    for summary in queue_summaries(snap):
+    for summary, limit in zip(queue_summaries(snap), limits, strict=True):
         mine = [c for c in snap.customers if c.queue_id == summary["id"]]
         active = [c for c in mine if c.state in domain.ACTIVE]
+        listed = [c for i, c in enumerate(active) if i < limit or c.state is CustomerState.PROCESSING]
         finished = sorted((c for c in mine if c.state in domain.FINISHED),
                           key=lambda c: c.finished_at or c.joined_at, reverse=True)
         served = [c for c in mine if c.state is CustomerState.DONE and c.called_at]
@@ -72,7 +107,8 @@ def _dashboard_queues(snap: StoreSnapshot, now: datetime) -> list[dict]:
         panels.append(summary | {
             "served": len(served),
             "average_wait": domain.format_wait(average) if average is not None else "—",
-            "customers": [_owner_row(snap, c, now, before, rows) for c in active],
+            "customers": [_owner_row(snap, c, now, before, rows) for c in listed],
+            "unlisted": len(active) - len(listed),  # behind "Show more"
             "finished": [_owner_row(snap, c, now, before, rows) for c in finished[:FINISHED_SHOWN]],
             "finished_count": len(finished),  # folded behind "Finished (n)" on the dashboard
             "estimate_basis": domain.estimate_basis(service_estimates(snap)[summary["id"]]),

@@ -144,3 +144,43 @@ def test_a_second_tablet_is_told_next_to_the_customer_that_another_screen_was_fi
     expect(row).to_contain_text("Called")  # nothing overwritten: the first tablet's call stands
     expect(second.get_by_role("alert").filter(has_text="already updated")).to_have_count(0)
     shot(second, "1-conflict-beside-the-customer")
+
+
+def test_a_long_line_lists_its_first_customers_and_show_more_lists_the_rest(server, tablet, shot):
+    from sqlmodel import Session
+
+    from queue_app.db import make_engine
+    from queue_app.services import customers, stores
+    from queue_app.views.owner import ACTIVE_SHOWN
+
+    email = unique_email("long-line")
+    open_store(tablet, email=email, name="Long Line", queues=["Desk"])
+    engine = make_engine(f"sqlite:///{server.log.parent / 'queue.db'}")  # the app's own database
+    try:
+        with Session(engine) as db:  # a busy morning, faster than typing it in
+            store = stores.open_store_by_email(db, email)
+            queue = stores.queues_of(db, store.id)[0]
+            for number in range(1, ACTIVE_SHOWN + 8):
+                customers.add_walk_in(db, store.id, name=f"Guest {number}", phone="", queue_id=queue.id,
+                                      now=store.opened_at)  # the server's clock, not the tests'
+
+    finally:
+        engine.dispose()
+    tablet.reload()
+    desk = queue_panel(tablet, "Desk")
+    expect(desk).to_contain_text(f"{ACTIVE_SHOWN + 7} waiting")
+    rows = desk.get_by_role("list", name="Desk customers").get_by_role("listitem")
+    expect(rows).to_have_count(ACTIVE_SHOWN)
+    more = desk.get_by_role("button", name="Show more (7 more in line)")
+    more.scroll_into_view_if_needed()
+    box = more.bounding_box()
+    assert box and box["height"] >= 44, box
+    shot(tablet, "1-long-line-show-more", full_page=False)
+
+    more.click()
+    expect(rows).to_have_count(ACTIVE_SHOWN + 7)
+    expect(desk.get_by_role("button", name=re.compile("^Show more"))).to_have_count(0)
+    expect(customer_row(tablet, "Desk", f"A-{ACTIVE_SHOWN + 7:03d}")).to_be_visible()
+    customer_row(tablet, "Desk", "A-001").get_by_role("button", name="Call").click()
+    expect(desk).to_contain_text("now serving A-001")
+    expect(rows).to_have_count(ACTIVE_SHOWN + 7)  # a change keeps the longer list on this tablet

@@ -346,3 +346,50 @@ def test_a_join_naming_a_queue_that_is_not_this_stores_says_so_and_saves_nothing
     assert phone.errors == {"queue-p0": "Choose a queue."} and phone.refused == ""
     assert db.exec(select(Customer)).all() == []
     assert phone._pass == shown.token  # the scanned code still works once a queue is chosen
+
+
+def test_a_long_line_shows_its_first_customers_and_show_more_lists_more_on_that_tab(
+        app_engine, db, now, sockets):
+    from queue_app.views import owner
+
+    store = _open(db, now, "a@example.com", queues=("Main", "Color"))
+    main, color = stores.queues_of(db, store.id)
+    for i in range(owner.ACTIVE_SHOWN + 7):
+        customers.add_walk_in(db, store.id, name=f"Guest {i}", phone="", queue_id=main.id, now=now)
+    token = auth.start_session(db, store, now=now)
+
+    def listed():
+        panels = {q["id"]: q for q in sockets.seen("tab-1", DashboardState)["queues"]}
+        return len(panels[main.id]["customers"]), panels[main.id]["unlisted"], panels[color.id]["unlisted"]
+
+    async def scenario():
+        dash = await _state(DashboardState, token=token)
+        await DashboardState.load.fn(dash)
+        seen = [listed()]
+        for forged in ("x", None, {"id": main.id}, 10**30):
+            await DashboardState.show_more.fn(dash, forged)
+        seen.append(listed())
+        await DashboardState.show_more.fn(dash, main.id)
+        seen.append(listed())
+        await DashboardState.load.fn(dash)  # a reload keeps the longer list
+        seen.append(listed())
+        customers.add_walk_in(db, store.id, name="Zed", phone="", queue_id=main.id, now=now)
+        db.commit()
+        await live_publish(store.id)  # a change keeps it too
+        seen.append(listed())
+        outsider = await _state(DashboardState, token="not-a-token")
+        sent = len(sockets.sent)
+        await DashboardState.show_more.fn(outsider, main.id)
+        return seen, outsider.error, len(sockets.sent) - sent
+
+    seen, outsider_error, outsider_frames = _run(db, scenario())
+    first = (owner.ACTIVE_SHOWN, 7, 0)
+    assert seen == [first, first, (owner.ACTIVE_SHOWN + 7, 0, 0), (owner.ACTIVE_SHOWN + 7, 0, 0),
+                    (owner.ACTIVE_SHOWN + 8, 0, 0)]
+    assert "signed out" in outsider_error and outsider_frames == 0
+
+
+async def live_publish(store_id: int) -> None:
+    from queue_app import live
+
+    await live.hub.publish(store_id)

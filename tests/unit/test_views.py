@@ -246,3 +246,51 @@ def test_the_counter_code_image_is_exactly_the_qr_codes_modules_one_pixel_each()
             for y in range(image.height)] == modules
     assert not any(modules[0]) and not any(row[0] for row in modules)  # the quiet zone is white
     assert qr.qr_matrix(url + "x") != modules  # another URL, another code
+
+
+def test_a_long_line_lists_its_first_customers_and_everyone_being_served_and_counts_the_rest():
+    line = _Line()
+    for i in range(owner.ACTIVE_SHOWN + 5):
+        line.join(f"Guest {i}")
+    line.join("Late but called", state=S.PROCESSING, called=3)  # called out of order, from the list
+    line.join("Fay", COLOR)
+    haircut, color = owner.dashboard_queues(line.snapshot(), NOW)
+    names = [c["name"] for c in haircut["customers"]]
+    assert names == [f"Guest {i}" for i in range(owner.ACTIVE_SHOWN)] + ["Late but called"]
+    assert haircut["unlisted"] == 5 and haircut["active_count"] == owner.ACTIVE_SHOWN + 6
+    assert haircut["waiting"] == owner.ACTIVE_SHOWN + 5  # the counts still cover the whole line
+    assert color["unlisted"] == 0 and [c["name"] for c in color["customers"]] == ["Fay"]
+
+    more = owner.show_more({}, HAIRCUT)
+    view = owner.dashboard(_signed_in(line), _context(more))
+    haircut, _ = view["queues"]
+    assert haircut["unlisted"] == 0 and len(haircut["customers"]) == owner.ACTIVE_SHOWN + 6
+
+
+def _signed_in(line: _Line) -> StoreSnapshot:
+    import dataclasses
+
+    return dataclasses.replace(line.snapshot(), session_hashes=frozenset({"hash"}))
+
+
+def _context(shown: dict[str, int] | None) -> dict[str, str]:
+    return {"session": "hash", "origin": "http://shop.example"} | owner.shown_context(shown or {})
+
+
+def test_show_more_grows_one_queues_list_by_a_page_and_ignores_what_a_forged_event_sends():
+    shown = owner.show_more({}, HAIRCUT)
+    assert shown == {str(HAIRCUT): 2 * owner.ACTIVE_SHOWN}
+    assert owner.show_more(shown, str(HAIRCUT)) == {str(HAIRCUT): 3 * owner.ACTIVE_SHOWN}
+    for forged in (None, "two", 1.5j, [], {"id": 1}, True, "9" * 40):
+        assert owner.show_more(shown, forged) is None, forged
+    grown = shown
+    for _ in range(owner.SHOWN_MAX):  # bounded, however often it is pressed
+        grown = owner.show_more(grown, HAIRCUT)
+    assert grown[str(HAIRCUT)] == owner.SHOWN_MAX
+    many = {str(i): owner.ACTIVE_SHOWN for i in range(100)}
+    assert owner.show_more(many, 1000) is None and owner.show_more(many, 5) is not None  # no growth
+    line = _Line()
+    line.join("Ann")
+    for garbage in ("-4", "lots", "", "10" * 30):  # a context value that is no count: the default
+        assert owner.shown_limits(line.snapshot(), {f"shown:{HAIRCUT}": garbage}) == (
+            owner.ACTIVE_SHOWN, owner.ACTIVE_SHOWN)
