@@ -14,7 +14,7 @@ import logging
 import time
 from typing import Any
 
-from queue_app import metrics
+from queue_app import gcpolicy, metrics
 from queue_app.clock import utcnow
 from queue_app.config import settings
 from queue_app.db import read_session
@@ -118,10 +118,12 @@ class Hub:
             while True:
                 await self._publish_once(store_id, everyone)
                 if store_id not in self._again:
-                    return
+                    break
                 everyone = self._again.pop(store_id)
         finally:
             self._running.discard(store_id)
+        await asyncio.sleep(0)  # the sockets' writers send what was emitted, then:
+        gcpolicy.collect_young_if_due()  # not in the middle of the next change
 
     def publish_soon(self, store_id: int, owners_only: bool = False) -> None:
         """Schedule `publish` from anywhere: an event handler, or the scheduler's thread."""

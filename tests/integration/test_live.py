@@ -213,3 +213,24 @@ def test_a_scan_sends_the_owner_screens_only_the_new_code_and_reads_no_customer(
     [(to, _, _, values)] = sockets.sent
     assert to == "tablet" and set(values) == {"join_url", "qr_code"}
     assert "Ann" not in repr(values)
+
+
+def test_the_young_collection_is_offered_once_per_publish_after_its_emits_and_coalesced_ones(
+        db, now, sockets, monkeypatch):
+    from queue_app import gcpolicy
+
+    shop = open_shop(db, now)
+    db.commit()
+    offered: list[int] = []  # how many emits had gone out each time it was offered
+    monkeypatch.setattr(gcpolicy, "collect_young_if_due", lambda: offered.append(len(sockets.sent)))
+
+    async def scenario():
+        await live.hub.show("public-tab", shop.id, "public")
+        sockets.sent.clear()
+        first = asyncio.create_task(live.hub.publish(shop.id))
+        await asyncio.sleep(0)
+        await live.hub.publish(shop.id)  # while the first is in flight: coalesced into it
+        await first
+
+    run_async(scenario())
+    assert len(offered) == 1 and offered[0] == len(sockets.sent) > 0

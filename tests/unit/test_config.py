@@ -71,6 +71,31 @@ def test_the_garbage_collector_thresholds_default_to_the_measured_ones_and_can_b
         gc.set_threshold(*saved)
 
 
+def test_the_young_collection_runs_at_a_quiet_point_only_once_it_is_half_due():
+    import gc  # noqa: PLC0415
+
+    from queue_app import gcpolicy  # noqa: PLC0415
+
+    saved, enabled = gc.get_threshold(), gc.isenabled()
+    try:
+        gc.set_threshold(1_000_000, 10, 100)  # nothing starts by itself while the test allocates
+        gc.collect(0)
+        kept = [[] for _ in range(400)]  # young objects that stay alive: the count goes up
+        assert not gcpolicy.collect_young_if_due()  # 400 of 1,000,000: not due
+        gc.set_threshold(600, 10, 100)
+        assert gc.get_count()[0] >= 300
+        assert gcpolicy.collect_young_if_due()  # over half way: collected now
+        assert gc.get_count()[0] < 300
+        kept += [[] for _ in range(400)]
+        gc.disable()
+        assert not gcpolicy.collect_young_if_due()  # a disabled collector stays off
+        assert kept
+    finally:
+        gc.set_threshold(*saved)
+        if enabled:
+            gc.enable()
+
+
 @pytest.mark.parametrize("text", ["many", "1,2,3,4", "0,10,10", "-5", "5000,,10"])
 def test_a_malformed_gc_threshold_is_refused_with_a_clear_message(text):
     from queue_app import gcpolicy  # noqa: PLC0415
