@@ -78,14 +78,16 @@ class Hub:
         goes on at once (a join: its redirect, and the publish that brings the owner's screens the
         new customer). The copy still goes, under the store's lock like every publish, so the tab
         ends on the newest view either way: a publish that finds the room's view unchanged sends
-        the room nothing, and one that ran before the tab joined the room did not reach it.
+        the room nothing, and one that ran before the tab joined the room did not reach it. It
+        is not sent when an emit to the room reached the tab since it entered (the usual join).
         """
         if own is not None:
             await adapter.emit_to_tab(token, *own)
         if screen in ROOM_OF:
+            kind = ROOM_OF[screen]
             self.registry.remove(token)
-            await adapter.join_room(token, room_name(store_id, ROOM_OF[screen]))
-            catch_up = self._catch_up(store_id, ROOM_OF[screen], token)
+            await adapter.join_room(token, room_name(store_id, kind))
+            catch_up = self._catch_up(store_id, kind, token, await self.ledger.emits(store_id, kind))
             if changed:
                 self._spawn(catch_up)
             else:
@@ -169,12 +171,20 @@ class Hub:
         """Emit the room's payload if it differs from the last one (call with the lock held)."""
         payload = ROOMS[kind](snap, self.secret)
         if payload != await self.ledger.last(store_id, kind):
+            await self.ledger.mark(store_id, kind)  # before the emit: see `_catch_up`
             await adapter.emit_to_room(room_name(store_id, kind), self.states[kind], payload)
             await self.ledger.remember(store_id, kind, payload)
 
-    async def _catch_up(self, store_id: int, kind: str, token: str) -> None:
-        """A tab that just joined gets what its room last got (never older than what follows)."""
+    async def _catch_up(self, store_id: int, kind: str, token: str, emits_at_entry: int) -> None:
+        """A tab that just joined gets what its room last got (never older than what follows).
+
+        `emits_at_entry`: the room's emit count read after the tab entered the room. A higher
+        count now means an emit was counted, so made, after the tab was in: the tab got it, and
+        under the lock it is the room's latest, so nothing is sent twice (a join's own publish).
+        """
         async with self.ledger.lock(store_id):
+            if await self.ledger.emits(store_id, kind) > emits_at_entry:
+                return
             payload = await self.ledger.last(store_id, kind)
             if payload is not None:
                 await adapter.emit_to_tab(token, self.states[kind], payload)

@@ -2,6 +2,8 @@
 
 In process memory with one worker; in Redis (shared by every worker) with several, so that the
 publishes of a store are serialised across workers and a catch-up sends what the room last got.
+Each room also has an emit number, counted up just before each emit (`mark`): a tab that noted
+it when it entered the room knows, when a higher one is seen, that an emit reached it since.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ class MemoryLedger:
     def __init__(self) -> None:
         self._locks: dict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
         self._last: dict[tuple[int, str], Any] = {}
+        self._emits: dict[tuple[int, str], int] = {}
 
     def lock(self, store_id: int) -> AbstractAsyncContextManager:
         return self._locks[store_id]
@@ -33,6 +36,14 @@ class MemoryLedger:
     async def forget(self, store_id: int, kinds) -> None:
         for kind in kinds:
             self._last.pop((store_id, kind), None)
+
+    async def mark(self, store_id: int, kind: str) -> int:
+        """Count one more emit to the room (call it before the emit, with the lock held)."""
+        self._emits[(store_id, kind)] = self._emits.get((store_id, kind), 0) + 1
+        return self._emits[(store_id, kind)]
+
+    async def emits(self, store_id: int, kind: str) -> int:
+        return self._emits.get((store_id, kind), 0)
 
 
 class RedisLedger:
@@ -60,6 +71,15 @@ class RedisLedger:
 
     async def forget(self, store_id: int, kinds) -> None:
         await self._redis().delete(*(f"queue:live:last:{store_id}:{kind}" for kind in kinds))
+
+    async def mark(self, store_id: int, kind: str) -> int:
+        key = f"queue:live:emits:{store_id}:{kind}"
+        async with self._redis().pipeline(transaction=True) as pipe:
+            count, _ = await pipe.incr(key).expire(key, TTL).execute()
+        return int(count)
+
+    async def emits(self, store_id: int, kind: str) -> int:
+        return int(await self._redis().get(f"queue:live:emits:{store_id}:{kind}") or 0)
 
 
 def make_ledger() -> MemoryLedger | RedisLedger:

@@ -82,7 +82,8 @@ class TicketState(rx.State):
 
     @rx.event
     async def load(self):
-        self.message, self.error = "", ""
+        if self.message or self.error:  # an assignment is a frame to the phone, even of ""
+            self.message, self.error = "", ""
         secret, token = route_param(self, "secret"), self.router.session.client_token
         if secret and secret == self._shown:  # the redirect from the join that showed it
             self._shown = ""

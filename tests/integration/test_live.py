@@ -175,6 +175,32 @@ def test_a_joined_tab_gets_its_board_even_when_its_publish_finds_nothing_new_to_
     assert board == sockets.seen("old-tab", TicketBoard)
 
 
+def test_a_joined_tab_that_its_own_publish_reached_gets_the_board_once(db, now, sockets):
+    """The usual join: the page enters its room, then the join's publish sends the new board.
+
+    The publish reached the page, so the background copy is not sent as well (at 1,000 in line
+    it is a 19 KB frame more per join).
+    """
+    shop = open_shop(db, now)
+    join_party(db, shop, now, "Ann", browser="p1")
+    db.commit()
+
+    async def scenario():
+        await live.hub.show("old-tab", shop.id, "ticket")
+        party = join_party(db, shop, now, "Bob", browser="p2")
+        db.commit()
+        await live.hub.show("bob-tab", shop.id, "ticket", changed=True)
+        await live.hub.publish(shop.id)  # Bob's own publish: a new board, to a room Bob is in
+        await asyncio.sleep(0.05)  # time for a background copy, if one were sent
+        return party
+
+    party = run_async(scenario())
+    [bob] = db.exec(select(Customer).where(Customer.party_id == party.id)).all()
+    boards = [values for state, values in sockets.frames("bob-tab") if state == TicketBoard.get_full_name()]
+    assert len(boards) == 1 and boards[0]["line"][_key(shop.id, bob.id)] == 1
+    assert boards[0] == sockets.seen("old-tab", TicketBoard)
+
+
 def test_a_closed_owner_tab_is_dropped_from_the_registry(db, now, sockets):
     shop = open_shop(db, now)
     owner = auth.start_session(db, shop, now=now)
