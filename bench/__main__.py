@@ -88,7 +88,7 @@ async def workloads(args: argparse.Namespace, mode: dict, results: dict, only: s
         payload = payloads[-1] if payloads else ""
         results["counter"] = rows
         if "floors" in only:
-            results["floors"] = await floors.run(site, mode, payload)
+            results["floors"] = await floors.run(site, server, mode, payload)
 
     async def many_stores(site: Site) -> None:
         spies = profilers(server, results, "stores", idle=False) if args.profile else ()

@@ -1,6 +1,8 @@
 """Workload 4, floors: what the same machine does with no app in the way.
 
 - a trivial Reflex event round trip (a handler that sets one var) on the real app;
+- the server CPU of Reflex's smallest page visit and smallest event on the real app: the floor a
+  complete join (one page visit, two events) is compared with;
 - the same round trip on a bare python-socketio server;
 - a bare python-socketio server (the app's ASGI server, one worker, the same core) broadcasting the ticket
   page's real payload once to a room of N sockets: the fan-out floor our figures are divided by.
@@ -12,6 +14,7 @@ import asyncio
 import json
 import os
 import shutil
+import statistics
 import subprocess
 import time
 
@@ -22,6 +25,7 @@ from bench.server import EXTRA_ENV, REPO, SERVER_CPUS, free_port, tree_rss
 from bench.stats import ms, summary
 
 NEEDLE = "line_rx_state_"
+SETTLE = 0.05  # after each step: the rest of its CPU (writes after the last arrival)
 
 
 async def reflex_round_trip(site: Site, count: int) -> dict:
@@ -37,6 +41,49 @@ async def reflex_round_trip(site: Site, count: int) -> dict:
         samples.append(ms(await asyncio.wait_for(waiter, 10) - sent))
     await tab.close()
     return summary(samples)
+
+
+async def reflex_visit_cpu(site: Site, server, count: int) -> dict:
+    """Server CPU (ms, medians) of Reflex's smallest page visit and smallest event, on the real app.
+
+    The visit: `/closed`, a page without `on_load`: connect, hydrate, close. The event:
+    `set_browser_timezone` (one var set). A complete join is one visit and two events (the submit,
+    the ticket page's `on_load`) plus the app's own work, so `visit + 2 × event` is its floor.
+    """
+    from bench.rush import cpu_by_thread  # noqa: PLC0415
+
+    def spent(before: dict, after: dict) -> dict:
+        return {kind: (after[kind] - before[kind]) * 1000 for kind in before}
+
+    visits, events = [], []
+    for i in range(count + 5):  # 5 warm-up cycles
+        t0 = cpu_by_thread(server)
+        tab = site.tab(parse=False)
+        hydrated = tab.expect('"is_hydrated_rx_state_":true')
+        await tab.open(site.fe.boot("/closed"))
+        await asyncio.wait_for(hydrated, 10)
+        await asyncio.sleep(SETTLE)
+        t1 = cpu_by_thread(server)
+        answered = tab.expect("timezone_rx_state_")
+        await tab.emit(site.fe.handler("signup_state", "set_browser_timezone"),
+                       {"zone": "Europe/Paris" if i % 2 else "UTC"}, router_data("/closed"))
+        await asyncio.wait_for(answered, 10)
+        await asyncio.sleep(SETTLE)
+        t2 = cpu_by_thread(server)
+        await tab.close()
+        await asyncio.sleep(SETTLE)
+        if i >= 5:
+            opened, closed = spent(t0, t1), spent(t2, cpu_by_thread(server))
+            visits.append({kind: opened[kind] + closed[kind] for kind in opened})
+            events.append(spent(t1, t2))
+
+    def median(rows: list[dict]) -> dict:
+        by_kind = {kind: round(statistics.median(r[kind] for r in rows), 2) for kind in rows[0]}
+        return by_kind | {"total": round(statistics.median(sum(r.values()) for r in rows), 2)}
+
+    visit, event = median(visits), median(events)
+    return {"count": count, "visit_ms": visit, "event_ms": event,
+            "complete_join_floor_ms": round(visit["total"] + 2 * event["total"], 2)}
 
 
 def floor_command(port: int, app: str) -> list[str]:
@@ -125,13 +172,14 @@ async def bare_broadcast(floor: FloorServer, n: int, payload: dict, rounds: int)
             "missed": missed, "server_kb_per_socket": round(kb_per_socket, 1)}
 
 
-async def run(site: Site, mode: dict, payload_text: str) -> dict:
+async def run(site: Site, server, mode: dict, payload_text: str) -> dict:
     sizes, rounds, trips = mode["sizes"], mode["rounds"], mode["trips"]
     payload = json.loads(payload_text) if payload_text else {"delta": {"ticket": {NEEDLE: []}}}
     floor = FloorServer()
     try:
         result = {"payload_bytes": len(json.dumps(payload)),
                   "reflex_round_trip": await reflex_round_trip(site, trips),
+                  "reflex_cpu": await reflex_visit_cpu(site, server, max(trips // 3, 30)),
                   "bare_round_trip": await bare_round_trip(floor, trips),
                   # N and 2N: the counter's N ticket pages, and all of its 2N + 2 pages
                   "bare_broadcast": [await bare_broadcast(floor, n, payload, rounds)

@@ -52,6 +52,10 @@ def budget_rows(results: dict) -> list[tuple[str, str, str, bool | None]]:
     if small and small.get("server_cpu_ms_per_join_round"):
         add(f"Complete join (N={small['n']}): server CPU (median)", "≤ 15 ms",
             small["server_cpu_ms_per_join_round"]["p50"], 15, unit=" ms")
+    reflex = results.get("floors", {}).get("reflex_cpu")
+    if reflex:  # the same run's floor: what Reflex itself spends on a join's visit and events
+        add("Floor: Reflex's smallest page visit + 2 smallest events, server CPU (median)", "—",
+            reflex["complete_join_floor_ms"], 1e9, unit=" ms")
     rush = results.get("rush")
     if rush:
         r = rush["rush"]
