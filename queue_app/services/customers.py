@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable, Sequence
 from datetime import datetime
+from typing import NamedTuple
 
 from sqlalchemy import bindparam, insert
 from sqlalchemy.orm.attributes import set_committed_value
@@ -12,6 +13,7 @@ from sqlmodel import Session, col, select, update
 
 from queue_app import domain, metrics
 from queue_app.config import settings
+from queue_app.domain.snapshot import CustomerRow, StoreSnapshot
 from queue_app.models import (
     Customer,
     CustomerState,
@@ -26,8 +28,16 @@ from queue_app.models import (
 from queue_app.services import ratelimit
 from queue_app.services.errors import NotAllowed, NotFound, StaleUpdate
 from queue_app.services.passes import SCAN_AGAIN, STORE_CLOSED
+from queue_app.services.snapshot import party_snapshot
 
 ALREADY_UPDATED = "This customer was already updated on another screen — check the list again."
+
+
+class Joined(NamedTuple):
+    """A party just joined, with what its ticket page shows (no read after the insert needed)."""
+
+    party: Party
+    snapshot: StoreSnapshot  # the store and its queues, with this party's customers only
 
 
 def join(db: Session, pass_token: str, browser: str, people: Sequence[dict], *, now: datetime,
@@ -37,13 +47,21 @@ def join(db: Session, pass_token: str, browser: str, people: Sequence[dict], *, 
     `queue_key`: the page names queues by opaque keys (queue id → key); each person's `queue_id`
     is then such a key, resolved here among the store's own queues.
     """
+    return join_party(db, pass_token, browser, people, now=now, client_ip=client_ip,
+                      queue_key=queue_key).party
+
+
+def join_party(db: Session, pass_token: str, browser: str, people: Sequence[dict], *, now: datetime,
+               client_ip: str = "", queue_key: Callable[[int], str] | None = None) -> Joined:
+    """`join`, also returning the party's own view, built from what this transaction read and wrote."""
     found = db.exec(_PASS_AND_STORE, params={"token": str(pass_token)[:64]}).first()
     if found is None:
         raise NotAllowed(SCAN_AGAIN)
     shown, store = found  # the store held open until this transaction ends, as `_open_store` does
     if store.status is not StoreStatus.OPEN:
         raise NotAllowed(STORE_CLOSED)
-    queue_ids = [q.id for q in _queues(db, store.id)]
+    queues = _queues(db, store.id)
+    queue_ids = [q.id for q in queues]
     if queue_key is not None:
         by_key = {queue_key(q): q for q in queue_ids}
         people = [p | {"queue_id": by_key.get(str(p.get("queue_id")), 0)} if isinstance(p, dict) else p
@@ -56,10 +74,10 @@ def join(db: Session, pass_token: str, browser: str, people: Sequence[dict], *, 
     if used.rowcount != 1:
         db.rollback()
         raise NotAllowed(SCAN_AGAIN)
-    party = _insert_party(db, store.id, persons, Source.QR, now=now, pass_id=shown.id)
+    party, rows = _insert_party(db, store.id, persons, Source.QR, now=now, pass_id=shown.id)
     db.commit()
     metrics.joined(Source.QR, len(persons))
-    return party
+    return Joined(party, party_snapshot(store, queues, rows, now=now))
 
 
 def add_walk_in(db: Session, store_id: int, *, name: object, phone: object, queue_id: object,
@@ -68,15 +86,18 @@ def add_walk_in(db: Session, store_id: int, *, name: object, phone: object, queu
     store = _open_store(db, store_id)
     persons = domain.validate_party([{"name": name, "phone": phone, "queue_id": queue_id}],
                                     [q.id for q in _queues(db, store.id)])
-    party = _insert_party(db, store.id, persons, Source.WALK_IN, now=now)
+    party, _ = _insert_party(db, store.id, persons, Source.WALK_IN, now=now)
     db.commit()
     metrics.joined(Source.WALK_IN)
     return db.exec(select(Customer).where(Customer.party_id == party.id)).one()
 
 
 def _insert_party(db: Session, store_id: int, persons: list[domain.Person], source: Source, *,
-                  now: datetime, pass_id: int | None = None) -> Party:
-    """Insert the party and its people (Core statements: nothing here needs the unit of work)."""
+                  now: datetime, pass_id: int | None = None) -> tuple[Party, list[CustomerRow]]:
+    """Insert the party and its people (Core statements: nothing here needs the unit of work).
+
+    Returns the party and its people as the screens see them, built from the inserted values.
+    """
     run = db.connection().execute
     party = Party(store_id=store_id, secret=secrets.token_urlsafe(24), source=source,
                   pass_id=pass_id, created_at=now)
@@ -86,12 +107,17 @@ def _insert_party(db: Session, store_id: int, persons: list[domain.Person], sour
     # opposite orders would otherwise deadlock on PostgreSQL.
     tickets = {i: _next_ticket(db, p.queue_id) for i, p in sorted(enumerate(persons),
                                                                   key=lambda item: item[1].queue_id)}
-    run(insert(Customer), [
+    ids = run(_INSERT_CUSTOMERS, [
         {"store_id": store_id, "queue_id": person.queue_id, "party_id": party.id,
          "ticket_number": tickets[i], "name": person.name, "phone": person.phone,
          "state": CustomerState.WAITING, "joined_at": now, "called_at": None, "finished_at": None}
-        for i, person in enumerate(persons)])
-    return party
+        for i, person in enumerate(persons)]).scalars().all()
+    rows = [CustomerRow(id=customer_id, queue_id=person.queue_id, party_id=party.id,
+                        party_secret=party.secret, party_size=len(persons), source=source,
+                        ticket_number=tickets[i], name=person.name, phone=person.phone,
+                        state=CustomerState.WAITING, joined_at=now, called_at=None, finished_at=None)
+            for i, (customer_id, person) in enumerate(zip(ids, persons, strict=True))]
+    return party, rows
 
 
 def _next_ticket(db: Session, queue_id: int) -> int:
@@ -108,6 +134,8 @@ _USE_PASS = (update(Pass).where(Pass.id == bindparam("pass_id"), Pass.state == P
                                 col(Pass.scanned_at) > bindparam("since"))
              .values(state=PassState.USED, used_at=bindparam("at")))
 _INSERT_PARTY = insert(Party).returning(Party.id)
+# One INSERT for the whole party; the ids come back in the order of the rows given.
+_INSERT_CUSTOMERS = insert(Customer).returning(Customer.id, sort_by_parameter_order=True)
 _NEXT_TICKET = (update(Queue).where(Queue.id == bindparam("queue_id"))
                 .values(last_ticket=Queue.last_ticket + 1).returning(Queue.last_ticket))
 _QUEUES = select(Queue).where(Queue.store_id == bindparam("store_id"))

@@ -50,7 +50,7 @@ def join_online(db: Session, store: Store, browser: str, people: Sequence[dict],
         ratelimit.check(db, kind, who, now=now)
     for queue_id in sorted({p.queue_id for p in persons}):  # one lock order: no deadlocks
         _check_cap(db, queue_id, sum(p.queue_id == queue_id for p in persons))
-    party = customers._insert_party(db, store.id, persons, Source.ONLINE, now=now)  # noqa: SLF001
+    party, _ = customers._insert_party(db, store.id, persons, Source.ONLINE, now=now)  # noqa: SLF001
     ratelimit.record(db, "online-ip", f"{store.id}:{client_ip}", now=now)
     ratelimit.record(db, "online-browser", f"{store.id}:{browser}", now=now)
     db.commit()

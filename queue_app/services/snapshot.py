@@ -43,6 +43,18 @@ _SIGN_INS = select(OwnerSession.token_hash).where(OwnerSession.store_id == bindp
                                                   OwnerSession.expires_at > bindparam("now"))
 
 
+def party_snapshot(store, queues, customers, *, now: datetime) -> StoreSnapshot:
+    """One party's view of its store: the store (a row or a `Store`), its queues, its own people.
+
+    No pass, display key or sign-ins: nothing a ticket page may hold.
+    """
+    return StoreSnapshot(
+        store_id=store.id, name=store.name, description=store.description, timezone=store.timezone,
+        status=store.status, opened_at=store.opened_at, closes_at=store.closes_at, slug=store.slug,
+        display_key="", queues=tuple(sorted(queues, key=lambda q: q.position)),
+        customers=tuple(customers), pass_token="", taken_at=now)
+
+
 def load_snapshot(db: Session, store_id: int, *, now: datetime, party_id: int | None = None,
                   counter_only: bool = False) -> StoreSnapshot | None:
     """Read a store with its queues, customers, current pass and sign-ins (five queries), or None.
@@ -67,10 +79,7 @@ def load_snapshot(db: Session, store_id: int, *, now: datetime, party_id: int | 
         source=row[4], ticket_number=row[5], name=row[6], phone=row[7], state=row[8],
         joined_at=row[9], called_at=row[10], finished_at=row[11]) for row in rows)
     if party_id is not None:
-        return StoreSnapshot(
-            store_id=store.id, name=store.name, description=store.description, timezone=store.timezone,
-            status=store.status, opened_at=store.opened_at, closes_at=store.closes_at, slug=store.slug,
-            display_key="", queues=queues, customers=customers, pass_token="", taken_at=now)
+        return party_snapshot(store, queues, customers, now=now)
     current = run(_SHOWN_PASS, key).scalar()
     sessions = frozenset(run(_SIGN_INS, key | {"now": now}).scalars())
     return StoreSnapshot(

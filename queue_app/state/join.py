@@ -15,7 +15,7 @@ from queue_app.services import customers, passes
 from queue_app.services.errors import DomainError, ValidationError
 from queue_app.services.security import token_hash
 from queue_app.state.common import client_ip, route_param
-from queue_app.state.ticket import TicketState, party_view
+from queue_app.state.ticket import TicketState, party_view_of
 from queue_app.views.common import store_key, store_queue_key
 
 STORE_CLOSED = passes.STORE_CLOSED  # what the page says when the store closes under it
@@ -116,11 +116,11 @@ def _scan(token: str, browser: str) -> tuple[int, bool]:
 
 
 def _join(store_id: int, pass_token: str, browser: str, people: list[dict], ip: str):
-    """Join, then read the new party's own people in the same session: the ticket page's view."""
+    """Join; the ticket page's view of the new party comes from what the join wrote (no read)."""
     with session() as db:
-        party = customers.join(db, pass_token, browser, people, now=utcnow(), client_ip=ip,
-                               queue_key=lambda q: store_queue_key(settings.secret_key, store_id, q))
-        return party_view(db, party), party.secret
+        joined = customers.join_party(db, pass_token, browser, people, now=utcnow(), client_ip=ip,
+                                      queue_key=lambda q: store_queue_key(settings.secret_key, store_id, q))
+        return party_view_of(joined.snapshot, joined.party.secret), joined.party.secret
 
 
 def _by_key(field: str, people: list[dict]) -> str:

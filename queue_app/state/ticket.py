@@ -18,7 +18,7 @@ from queue_app.db import read_session, session
 from queue_app.models import Party
 from queue_app.services import customers
 from queue_app.services.errors import DomainError
-from queue_app.services.snapshot import load_snapshot
+from queue_app.services.snapshot import StoreSnapshot, load_snapshot
 from queue_app.state.common import route_param
 from queue_app.views import customer
 from queue_app.views.common import store_key
@@ -38,9 +38,13 @@ def _party(secret: str):
 
 def party_view(db: Session, party: Party) -> tuple[int, list[dict], dict[str, int]]:
     """(store id, the party's own people, key → customer id) for the party's ticket page."""
-    snap = load_snapshot(db, party.store_id, now=utcnow(), party_id=party.id)
-    return (party.store_id, customer.own_people(snap, party.secret, settings.secret_key),
-            customer.party_ids(snap, party.secret, settings.secret_key))
+    return party_view_of(load_snapshot(db, party.store_id, now=utcnow(), party_id=party.id), party.secret)
+
+
+def party_view_of(snap: StoreSnapshot, secret: str) -> tuple[int, list[dict], dict[str, int]]:
+    """`party_view` from a snapshot holding the party's people (read, or just inserted)."""
+    return (snap.store_id, customer.own_people(snap, secret, settings.secret_key),
+            customer.party_ids(snap, secret, settings.secret_key))
 
 
 def _leave(secret: str, ids: list[int]) -> int:

@@ -49,6 +49,33 @@ def test_joining_uses_the_pass_and_gives_each_person_a_ticket(db, now):
     assert used.state is PassState.USED and party.pass_id == used.id
 
 
+def test_the_view_a_join_builds_from_what_it_wrote_equals_the_one_read_back(db, now):
+    """The ticket page a join redirects to is built without reading the party back.
+
+    The customer ids come back from the one INSERT in the order of the people given.
+    """
+    from queue_app.state.ticket import party_view, party_view_of
+
+    store = open_shop(db, now)
+    haircut, color = queue_of(db, store, 0), queue_of(db, store, 1)
+    customers.join(db, scanned_pass(db, store, now, "phone-0").token, "phone-0",
+                   [{"name": "Earlier", "queue_id": color.id}], now=now)  # tickets do not start at 1
+    joined = customers.join_party(db, scanned_pass(db, store, now).token, "phone-1", [
+        {"name": "Zoé", "phone": "+33 6 12 34 56 78", "queue_id": color.id},
+        {"name": "Ann", "queue_id": haircut.id},
+        {"name": "Bob", "queue_id": color.id},
+    ], now=now)
+    built = party_view_of(joined.snapshot, joined.party.secret)
+    db.expire_all()
+    read = party_view(db, db.get(Party, joined.party.id))
+    assert built == read
+    assert [(p["name"], p["ticket"]) for p in built[1]] == [("Zoé", "B-002"), ("Ann", "A-001"),
+                                                            ("Bob", "B-003")]
+    assert sorted(built[2].values()) == sorted(
+        db.exec(select(Customer.id).where(Customer.party_id == joined.party.id)).all())
+    assert joined.snapshot.pass_token == "" and joined.snapshot.display_key == ""  # nothing else
+
+
 def test_a_second_submit_with_the_same_pass_is_refused(db, now):
     store = open_shop(db, now)
     token = scanned_pass(db, store, now).token
