@@ -83,7 +83,7 @@ def mail_soon(message: Message, *, store_id: int, what: str) -> threading.Thread
 def rotate_stale_passes() -> None:
     with session() as db:
         for store_id in passes.rotate_stale_passes(db, now=utcnow()):
-            live.hub.publish_soon(store_id)
+            live.hub.publish_soon(store_id, owners_only=True)  # only the counter's code changed
 
 
 def slide_rooms() -> None:

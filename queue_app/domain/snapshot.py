@@ -52,6 +52,7 @@ class StoreSnapshot:
     taken_at: datetime
     session_hashes: frozenset[str] = frozenset()  # the owner's live sign-ins (hashed tokens)
     email_confirmed: bool = True  # confirmed, or no confirmation needed (services/confirmation.py)
+    pass_id: int = 0  # that pass's id: a newer pass has a higher one (0 when none or closed)
     # Views derived once per snapshot and shared by every screen it is pushed to (see views/).
     memo: dict = field(default_factory=dict, compare=False, repr=False)
 

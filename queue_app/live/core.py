@@ -4,7 +4,9 @@ Customer-facing screens share a room per store and kind (``customer``: ticket pa
 public and join pages) and get ONE payload per change, built by a pure function of `views/` and
 emitted once. The owner's screens (dashboard, display) get their own full view per tab. The
 publishes of a store are serialised by the ledger's lock (across workers with Redis), so every
-screen ends on the latest state; see docs/performance.md, "Live layer v2".
+screen ends on the latest state; see docs/performance.md, "Live layer v2". The counter's code
+after a scan goes by `publish_code`, under a lock of its own, so it never waits behind a
+publish of the whole line ("Fifth round").
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from queue_app.domain.snapshot import StoreSnapshot
 from queue_app.live import adapter
 from queue_app.live.ledger import make_ledger
 from queue_app.live.registry import Registry, Watch, make_registry
+from queue_app.models import StoreStatus
 from queue_app.services.snapshot import load_snapshot
 from queue_app.views import customer, display, owner, public
 
@@ -33,6 +36,12 @@ ROOMS = {"public": public.store_board, "customer": customer.ticket_board}
 ROOM_OF = {"ticket": "customer", "public": "public", "join": "public"}  # screen → room kind
 TABS = {"dashboard": owner.dashboard, "display": display.display}  # per-tab screens → view
 CODE = {"dashboard": owner.counter_code, "display": display.counter_code}  # … after a scan
+CODE_FIELDS = frozenset({"join_url", "qr_code"})  # what the counter's code sets on an owner's screen
+
+
+def code_lock(store_id: int) -> str:
+    """The ledger lock of the store's counter code (apart from its publishes' lock)."""
+    return f"code:{store_id}"
 
 
 def room_name(store_id: int, kind: str) -> str:
@@ -56,7 +65,9 @@ class Hub:
         self.states: dict[str, type] = {}  # room kind or tab screen → the state class it sets
         self.loop: asyncio.AbstractEventLoop | None = None
         self._running: set[int] = set()
-        self._again: dict[int, bool] = {}  # store → changed again while in flight (everyone?)
+        self._again: set[int] = set()  # stores changed again while their publish was in flight
+        self._code_running: set[int] = set()  # the same for the counter's code (`publish_code`)
+        self._code_again: set[int] = set()
         self._tasks: set[asyncio.Task] = set()
 
     def bind(self, states: dict[str, type]) -> None:
@@ -99,7 +110,8 @@ class Hub:
         async with self.ledger.lock(store_id):
             snap = await asyncio.to_thread(self.read, store_id)
             if snap is not None:
-                await self._send_tab(token, watch, snap)
+                async with self.ledger.lock(code_lock(store_id)):
+                    await self._send_owners(store_id, snap, TABS, [(token, watch)])
 
     async def unwatch(self, token: str) -> None:
         self.registry.remove(token)
@@ -109,23 +121,53 @@ class Hub:
         """Send the current state of `store_id` to every screen showing it.
 
         Coalesced: changes made while a publish of the store is in flight are sent by one more
-        publish right after it. `owners_only`: only the owner's screens changed (a scan).
+        publish right after it. `owners_only`: only the counter's code changed (a scan): see
+        `publish_code`.
         """
+        if owners_only:
+            await self.publish_code(store_id)
+            return
         if store_id in self._running:
-            self._again[store_id] = self._again.get(store_id, False) or not owners_only
+            self._again.add(store_id)
             return
         self._running.add(store_id)
         try:
-            everyone = not owners_only
             while True:
-                await self._publish_once(store_id, everyone)
+                self._again.discard(store_id)
+                await self._publish_once(store_id)
                 if store_id not in self._again:
                     break
-                everyone = self._again.pop(store_id)
         finally:
             self._running.discard(store_id)
         await asyncio.sleep(0)  # the sockets' writers send what was emitted, then:
         gcpolicy.collect_young_if_due()  # not in the middle of the next change
+
+    async def publish_code(self, store_id: int) -> None:
+        """After a scan: the owner's screens get the counter's new code, and nothing else.
+
+        It never waits behind a publish of the store's customers (in a rush each is a read of
+        the whole line and a fan-out; the next phone waits for this code). It has a lock of its
+        own, which every send to an owner's screen takes, and the code shown last is remembered:
+        a publish that read the store before this code existed leaves its older, used code out.
+        """
+        if store_id in self._code_running:
+            self._code_again.add(store_id)
+            return
+        self._code_running.add(store_id)
+        try:
+            while True:
+                self._code_again.discard(store_id)
+                started = time.perf_counter()
+                async with self.ledger.lock(code_lock(store_id)):
+                    snap = await asyncio.to_thread(self.read, store_id, True)  # no customer read
+                    members = self.registry.members(store_id) if snap is not None else []
+                    if snap is not None:
+                        await self._send_owners(store_id, snap, CODE, members)
+                metrics.pushed(time.perf_counter() - started, len(members))
+                if store_id not in self._code_again:
+                    break
+        finally:
+            self._code_running.discard(store_id)
 
     def publish_soon(self, store_id: int, owners_only: bool = False) -> None:
         """Schedule `publish` from anywhere: an event handler, or the scheduler's thread."""
@@ -144,28 +186,45 @@ class Hub:
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    async def _publish_once(self, store_id: int, everyone: bool) -> None:
+    async def _publish_once(self, store_id: int) -> None:
         started = time.perf_counter()
         async with self.ledger.lock(store_id):
             locked = time.perf_counter()
-            # A scan changes only the counter's code: no customer is read for it.
-            snap = await asyncio.to_thread(self.read, store_id, not everyone)
+            snap = await asyncio.to_thread(self.read, store_id)
             if snap is None:  # purged: open pages keep what they show (the closed store)
-                await self.ledger.forget(store_id, ROOMS)
+                await self.ledger.forget(store_id, (*ROOMS, "code"))
                 return
             read = time.perf_counter()
             members = self.registry.members(store_id)
-            for token, watch in members:  # the owner's screens first
-                await self._send_tab(token, watch, snap, TABS if everyone else CODE)
+            async with self.ledger.lock(code_lock(store_id)):  # the owner's screens first
+                await self._send_owners(store_id, snap, TABS, members)
             owners = time.perf_counter()
-            if everyone:
-                for kind in ROOMS:
-                    await self._send_room(store_id, kind, snap)
+            for kind in ROOMS:
+                await self._send_room(store_id, kind, snap)
         done = time.perf_counter()
-        metrics.pushed(done - started, len(members) + (len(ROOMS) if everyone else 0))  # tabs + rooms
+        metrics.pushed(done - started, len(members) + len(ROOMS))  # tabs + rooms
         log.debug("store %s published in %.1f ms: lock %.1f, read %.1f, %d owner screens %.1f, rooms %.1f",
                   store_id, (done - started) * 1000, (locked - started) * 1000, (read - locked) * 1000,
                   len(members), (owners - read) * 1000, (done - owners) * 1000)
+
+    async def _send_owners(self, store_id: int, snap: StoreSnapshot, views: dict,
+                           members: list[tuple[str, Watch]]) -> None:
+        """Send each owner's screen its view (call with the store's code lock held).
+
+        The snapshot's pass is compared with the newest one these screens were sent: when it is
+        older (this publish read the store before a scan's code went out), the view goes without
+        the code, so a screen never goes back to a used one. A closed store's view always goes.
+        """
+        shown = await self.ledger.last(store_id, "code") or 0
+        stale = snap.status is StoreStatus.OPEN and snap.pass_id < shown
+        if not stale and snap.pass_id != shown:
+            await self.ledger.remember(store_id, "code", snap.pass_id)
+        for token, watch in members:
+            view: dict[str, Any] = views[watch.view](snap, watch.context)
+            if stale:
+                view = {name: value for name, value in view.items() if name not in CODE_FIELDS}
+            if view and not await adapter.emit_to_tab(token, self.states[watch.view], view):
+                self.registry.remove(token)  # the tab was closed; a reconnecting tab shows itself again
 
     async def _send_room(self, store_id: int, kind: str, snap: StoreSnapshot) -> None:
         """Emit the room's payload if it differs from the last one (call with the lock held)."""
@@ -193,7 +252,3 @@ class Hub:
             if snap is not None:  # nothing emitted to this room yet: the whole room gets it
                 await self._send_room(store_id, kind, snap)
 
-    async def _send_tab(self, token: str, watch: Watch, snap: StoreSnapshot, views=TABS) -> None:
-        view: dict[str, Any] = views[watch.view](snap, watch.context)
-        if not await adapter.emit_to_tab(token, self.states[watch.view], view):
-            self.registry.remove(token)  # the tab was closed; a reconnecting tab shows itself again

@@ -36,7 +36,7 @@ _CUSTOMERS = (select(
     Customer.called_at, Customer.finished_at).join(Party, Party.id == Customer.party_id)
     .where(Customer.store_id == bindparam("store_id")).order_by(col(Customer.id)))
 _PARTY_CUSTOMERS = _CUSTOMERS.where(Customer.party_id == bindparam("party_id"))
-_SHOWN_PASS = (select(Pass.token).where(Pass.store_id == bindparam("store_id"),
+_SHOWN_PASS = (select(Pass.id, Pass.token).where(Pass.store_id == bindparam("store_id"),
                                         Pass.state == PassState.NORMAL)
                .order_by(col(Pass.id).desc()).limit(1))
 _SIGN_INS = select(OwnerSession.token_hash).where(OwnerSession.store_id == bindparam("store_id"),
@@ -80,12 +80,13 @@ def load_snapshot(db: Session, store_id: int, *, now: datetime, party_id: int | 
         joined_at=row[9], called_at=row[10], finished_at=row[11]) for row in rows)
     if party_id is not None:
         return party_snapshot(store, queues, customers, now=now)
-    current = run(_SHOWN_PASS, key).scalar()
+    current = run(_SHOWN_PASS, key).first()
+    shown = current is not None and store.status is StoreStatus.OPEN
     sessions = frozenset(run(_SIGN_INS, key | {"now": now}).scalars())
     return StoreSnapshot(
         store_id=store.id, name=store.name, description=store.description, timezone=store.timezone,
         status=store.status, opened_at=store.opened_at, closes_at=store.closes_at, slug=store.slug,
         display_key=store.display_key, queues=queues, customers=customers,
-        pass_token=current or "" if store.status is StoreStatus.OPEN else "", taken_at=now,
+        pass_token=current[1] if shown else "", pass_id=current[0] if shown else 0, taken_at=now,
         session_hashes=sessions,
         email_confirmed=store.email_confirmed_at is not None or not confirmation.required())

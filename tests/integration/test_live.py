@@ -241,6 +241,60 @@ def test_a_scan_sends_the_owner_screens_only_the_new_code_and_reads_no_customer(
     assert "Ann" not in repr(values)
 
 
+def test_a_scans_new_code_skips_the_queue_of_publishes_and_none_brings_back_an_older_one(
+        db, now, sockets, monkeypatch):
+    """Forced interleaving: a publish of the whole line is held after its read.
+
+    It read the store with the code shown then, and a phone scans that code meanwhile.
+    """
+    from queue_app.services import passes
+    from tests.integration.factories import scanned_pass
+
+    shop = open_shop(db, now)
+    owner = auth.start_session(db, shop, now=now)
+    db.commit()
+    read_done, resume = asyncio.Event(), None
+
+    def shown_url() -> str:
+        return sockets.seen("tablet", DashboardState)["join_url"]
+
+    async def scenario():
+        nonlocal resume
+        await live.hub.show("tablet", shop.id, "dashboard",
+                            {"origin": "http://shop.test", "session": token_hash(owner)})
+        old_code = passes.current_pass(db, shop.id, now=now).token
+        join_party(db, shop, now, "Ann", browser="p1")  # uses the code: a new one is shown
+        db.commit()
+        loop, resume = asyncio.get_running_loop(), asyncio.Event()
+        real = live.hub.read
+
+        def paused(store_id, counter_only=False):
+            snap = real(store_id, counter_only)
+            if not counter_only:  # the whole line, read: hold it before it is sent
+                loop.call_soon_threadsafe(read_done.set)
+                asyncio.run_coroutine_threadsafe(resume.wait(), loop).result(10)
+            return snap
+
+        monkeypatch.setattr(live.hub, "read", paused)
+        publishing = asyncio.create_task(live.hub.publish(shop.id))  # Ann's join
+        await read_done.wait()
+        before_scan = passes.current_pass(db, shop.id, now=now).token
+        scanned_pass(db, shop, now, "p2")  # the next phone scans: another new code
+        db.commit()
+        newest = passes.current_pass(db, shop.id, now=now).token
+        await asyncio.wait_for(live.hub.publish(shop.id, owners_only=True), 5)  # not behind it
+        during = shown_url()
+        resume.set()
+        await publishing
+        return old_code, before_scan, newest, during
+
+    old_code, before_scan, newest, during = run_async(scenario())
+    assert len({old_code, before_scan, newest}) == 3
+    assert during.endswith(newest)  # shown while the publish of the line was still held
+    assert shown_url().endswith(newest)  # that publish sent its news without its older code
+    assert [c["name"] for c in sockets.seen("tablet", DashboardState)["queues"][0]["customers"]] == ["Ann"]
+
+
 def test_the_young_collection_is_offered_once_per_publish_after_its_emits_and_coalesced_ones(
         db, now, sockets, monkeypatch):
     from queue_app import gcpolicy
