@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bench.client import Tab
+from queue_app.views.owner import ACTIVE_SHOWN, SHOWN_MAX
 
 
 @dataclass(frozen=True)
@@ -151,11 +152,17 @@ class Site:
     async def dashboard_action(self, tab: Tab, handler: str, payload: dict) -> float:
         return await tab.emit(self.fe.handler("dashboard_state", handler), payload, router_data("/store"))
 
-    async def list_everyone(self, tab: Tab, pages: int = 100) -> None:
-        """Press each queue's `Show more` `pages` times: the tablet lists every customer."""
-        for queue in dash(tab)["queues_rx_state_"]:
-            for _ in range(pages):
-                await self.dashboard_action(tab, "show_more", {"queue_id": queue["id"]})
+    async def list_everyone(self, tab: Tab, line: int, queue: int = 0) -> None:
+        """Press the queue's `Show more` until the tablet would list a line of `line` customers.
+
+        Each press waits for its answer (the tablet's new view): set-up work left queued on the
+        server would otherwise run inside the measured window.
+        """
+        queue_id = dash(tab)["queues_rx_state_"][queue]["id"]
+        for _ in range(-(-min(line, SHOWN_MAX) // ACTIVE_SHOWN) - 1):
+            answered = tab.expect("queues_rx_state_")
+            await self.dashboard_action(tab, "show_more", {"queue_id": queue_id})
+            await asyncio.wait_for(answered, 10)
 
     def dash_state(self) -> str:
         return self.fe.state("dashboard_state")

@@ -150,7 +150,7 @@ async def run(site: Site, server, mode: dict) -> dict:
     capacity_s, capacity_stores = mode["capacity_s"], mode["capacity_stores"]
     store = seed.open_store("rush")
     board, _ = await site.sign_in(store.email, seed.PASSWORD)
-    await site.list_everyone(board)  # every phone waits for its own name on the tablet
+    await site.list_everyone(board, total + 1000)  # each phone waits for its own name there
     counter = Counter(site, board, store)
     cpu0 = cpu_seconds(server)
     rush, kept = await offered(counter, total, seconds, keep_every)
@@ -166,7 +166,7 @@ async def run(site: Site, server, mode: dict) -> dict:
     for i in range(capacity_stores):
         extra = seed.open_store(f"cap{i}")
         extra_board = await site.dashboard(extra.owner_token)
-        await site.list_everyone(extra_board)
+        await site.list_everyone(extra_board, 500)  # ~100 joins a store in the window
         others.append(Counter(site, extra_board, extra))
     cpu0, t0 = cpu_seconds(server), time.perf_counter()
     many = await closed_loop(others, capacity_s, cap=5000)
