@@ -24,29 +24,11 @@ from queue_app.domain.snapshot import StoreSnapshot
 from queue_app.live import adapter
 from queue_app.live.ledger import make_ledger
 from queue_app.live.registry import Registry, Watch, make_registry
+from queue_app.live.screens import CODE, CODE_FIELDS, ROOM_OF, ROOMS, TABS, code_lock, room_name
 from queue_app.models import StoreStatus
 from queue_app.services.snapshot import load_snapshot
-from queue_app.views import customer, display, owner, public
 
 log = logging.getLogger("queue_app.live")
-
-# kind → payload builder, in emit order: the public pages' small payload first (budget 150 ms),
-# then the ticket board (250 ms), after the owner's screens (50 ms).
-ROOMS = {"public": public.store_board, "customer": customer.ticket_board}
-ROOM_OF = {"ticket": "customer", "public": "public", "join": "public"}  # screen → room kind
-TABS = {"dashboard": owner.dashboard, "display": display.display}  # per-tab screens → view
-CODE = {"dashboard": owner.counter_code, "display": display.counter_code}  # … after a scan
-CODE_FIELDS = frozenset({"join_url", "qr_code"})  # what the counter's code sets on an owner's screen
-
-
-def code_lock(store_id: int) -> str:
-    """The ledger lock of the store's counter code (apart from its publishes' lock)."""
-    return f"code:{store_id}"
-
-
-def room_name(store_id: int, kind: str) -> str:
-    return f"store:{store_id}:{kind}"
-
 
 def read_snapshot(store_id: int, counter_only: bool = False) -> StoreSnapshot | None:
     with read_session() as db:
@@ -127,20 +109,9 @@ class Hub:
         if owners_only:
             await self.publish_code(store_id)
             return
-        if store_id in self._running:
-            self._again.add(store_id)
-            return
-        self._running.add(store_id)
-        try:
-            while True:
-                self._again.discard(store_id)
-                await self._publish_once(store_id)
-                if store_id not in self._again:
-                    break
-        finally:
-            self._running.discard(store_id)
-        await asyncio.sleep(0)  # the sockets' writers send what was emitted, then:
-        gcpolicy.collect_young_if_due()  # not in the middle of the next change
+        if await self._coalesced(store_id, self._running, self._again, self._publish_once):
+            await asyncio.sleep(0)  # the sockets' writers send what was emitted, then:
+            gcpolicy.collect_young_if_due()  # not in the middle of the next change
 
     async def publish_code(self, store_id: int) -> None:
         """After a scan: the owner's screens get the counter's new code, and nothing else.
@@ -150,24 +121,26 @@ class Hub:
         own, which every send to an owner's screen takes, and the code shown last is remembered:
         a publish that read the store before this code existed leaves its older, used code out.
         """
-        if store_id in self._code_running:
-            self._code_again.add(store_id)
-            return
-        self._code_running.add(store_id)
+        await self._coalesced(store_id, self._code_running, self._code_again, self._publish_code_once)
+
+    @staticmethod
+    async def _coalesced(store_id: int, running: set[int], again: set[int], once) -> bool:
+        """Run `once(store_id)`, then again while it was asked for meanwhile; False if in flight.
+
+        A call while one is in flight only asks for one more round of it, after the current one.
+        """
+        if store_id in running:
+            again.add(store_id)
+            return False
+        running.add(store_id)
         try:
             while True:
-                self._code_again.discard(store_id)
-                started = time.perf_counter()
-                async with self.ledger.lock(code_lock(store_id)):
-                    snap = await asyncio.to_thread(self.read, store_id, True)  # no customer read
-                    members = self.registry.members(store_id) if snap is not None else []
-                    if snap is not None:
-                        await self._send_owners(store_id, snap, CODE, members)
-                metrics.pushed(time.perf_counter() - started, len(members))
-                if store_id not in self._code_again:
-                    break
+                again.discard(store_id)
+                await once(store_id)
+                if store_id not in again:
+                    return True
         finally:
-            self._code_running.discard(store_id)
+            running.discard(store_id)
 
     def publish_soon(self, store_id: int, owners_only: bool = False) -> None:
         """Schedule `publish` from anywhere: an event handler, or the scheduler's thread."""
@@ -185,6 +158,15 @@ class Hub:
         task = asyncio.get_running_loop().create_task(work)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+
+    async def _publish_code_once(self, store_id: int) -> None:
+        started = time.perf_counter()
+        async with self.ledger.lock(code_lock(store_id)):
+            snap = await asyncio.to_thread(self.read, store_id, True)  # no customer read
+            members = self.registry.members(store_id) if snap is not None else []
+            if snap is not None:
+                await self._send_owners(store_id, snap, CODE, members)
+        metrics.pushed(time.perf_counter() - started, len(members))
 
     async def _publish_once(self, store_id: int) -> None:
         started = time.perf_counter()

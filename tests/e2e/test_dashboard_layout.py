@@ -176,6 +176,8 @@ def test_a_long_line_lists_its_first_customers_and_show_more_lists_the_rest(serv
     box = more.bounding_box()
     assert box and box["height"] >= 44, box
     shot(tablet, "1-long-line-show-more", full_page=False)
+    shot.sizes(tablet, "2-long-line")  # 360, 800, 1280 and 1920 px, each checked by axe
+    assert wider_than_screen(tablet) == []
 
     more.click()
     expect(rows).to_have_count(ACTIVE_SHOWN + 7)

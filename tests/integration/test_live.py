@@ -147,12 +147,11 @@ def test_a_tab_that_joins_during_a_publish_waits_for_it_and_gets_the_newer_paylo
     assert sockets.seen("new-tab", TicketBoard) == sockets.seen("old-tab", TicketBoard)
 
 
-def test_a_joined_tab_gets_its_board_even_when_its_publish_finds_nothing_new_to_send(
-        db, now, sockets):
-    """The join's race: the new party's page joins its room after another publish sent it.
+def _bob_joins_after_ann(db, now, *, published_before_entry: bool):
+    """Ann's page watches; Bob joins and his page enters the room, then his publish runs.
 
-    That publish already carried the new party, so the join's own publish sends the room nothing;
-    the copy sent in the background still brings the page its place.
+    `published_before_entry`: another change's publish ran after Bob's commit and before his
+    page entered the room (it already carried Bob). Returns the shop and Bob's customer row.
     """
     shop = open_shop(db, now)
     join_party(db, shop, now, "Ann", browser="p1")
@@ -162,14 +161,26 @@ def test_a_joined_tab_gets_its_board_even_when_its_publish_finds_nothing_new_to_
         await live.hub.show("old-tab", shop.id, "ticket")
         party = join_party(db, shop, now, "Bob", browser="p2")
         db.commit()
-        await live.hub.publish(shop.id)  # someone else's change, after Bob's commit
+        if published_before_entry:
+            await live.hub.publish(shop.id)  # someone else's change, after Bob's commit
         await live.hub.show("bob-tab", shop.id, "ticket", changed=True)
-        await live.hub.publish(shop.id)  # Bob's own publish: the room's view is unchanged
-        await asyncio.sleep(0.05)  # the background copy
+        await live.hub.publish(shop.id)  # Bob's own publish
+        await asyncio.sleep(0.05)  # time for the background copy, if one is sent
         return party
 
     party = run_async(scenario())
     [bob] = db.exec(select(Customer).where(Customer.party_id == party.id)).all()
+    return shop, bob
+
+
+def test_a_joined_tab_gets_its_board_even_when_its_publish_finds_nothing_new_to_send(
+        db, now, sockets):
+    """The join's race: the new party's page joins its room after another publish sent it.
+
+    That publish already carried the new party, so the join's own publish sends the room nothing;
+    the copy sent in the background still brings the page its place.
+    """
+    shop, bob = _bob_joins_after_ann(db, now, published_before_entry=True)
     board = sockets.seen("bob-tab", TicketBoard)
     assert board["line"][_key(shop.id, bob.id)] == 1  # one person ahead of Bob
     assert board == sockets.seen("old-tab", TicketBoard)
@@ -181,21 +192,7 @@ def test_a_joined_tab_that_its_own_publish_reached_gets_the_board_once(db, now, 
     The publish reached the page, so the background copy is not sent as well (at 1,000 in line
     it is a 19 KB frame more per join).
     """
-    shop = open_shop(db, now)
-    join_party(db, shop, now, "Ann", browser="p1")
-    db.commit()
-
-    async def scenario():
-        await live.hub.show("old-tab", shop.id, "ticket")
-        party = join_party(db, shop, now, "Bob", browser="p2")
-        db.commit()
-        await live.hub.show("bob-tab", shop.id, "ticket", changed=True)
-        await live.hub.publish(shop.id)  # Bob's own publish: a new board, to a room Bob is in
-        await asyncio.sleep(0.05)  # time for a background copy, if one were sent
-        return party
-
-    party = run_async(scenario())
-    [bob] = db.exec(select(Customer).where(Customer.party_id == party.id)).all()
+    shop, bob = _bob_joins_after_ann(db, now, published_before_entry=False)
     boards = [values for state, values in sockets.frames("bob-tab") if state == TicketBoard.get_full_name()]
     assert len(boards) == 1 and boards[0]["line"][_key(shop.id, bob.id)] == 1
     assert boards[0] == sockets.seen("old-tab", TicketBoard)
