@@ -78,13 +78,12 @@ def test_the_young_collection_runs_at_a_quiet_point_only_once_it_is_half_due():
 
     saved, enabled = gc.get_threshold(), gc.isenabled()
     try:
-        gc.set_threshold(1_000_000, 10, 100)  # nothing starts by itself while the test allocates
+        gc.set_threshold(1_000_000, 10, 100)  # nothing starts by itself, whatever other threads do
         gc.collect(0)
         kept = [[] for _ in range(400)]  # young objects that stay alive: the count goes up
-        assert not gcpolicy.collect_young_if_due()  # 400 of 1,000,000: not due
-        gc.set_threshold(600, 10, 100)
+        assert not gcpolicy.collect_young_if_due()  # 400 of 1,000,000: not half way
         assert gc.get_count()[0] >= 300
-        assert gcpolicy.collect_young_if_due()  # over half way: collected now
+        assert gcpolicy.collect_young_if_due(share=0.0001)  # 400 of the 100 asked for: collected
         assert gc.get_count()[0] < 300
         kept += [[] for _ in range(400)]
         gc.disable()
