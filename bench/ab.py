@@ -62,32 +62,37 @@ async def complete_join(side: Side, i: int) -> None:
     from bench.rush import cpu_by_thread  # noqa: PLC0415
 
     def step(name: str, before: dict, after: dict) -> None:
-        side.steps[name].append({k: (after[k] - before[k]) * 1000 for k in before})
+        row = {k: (after[k] - before[k]) * 1000 for k in before if k != "frames"}
+        side.steps[name].append(row | {"frames": after["frames"] - before["frames"]})
+
+    def now() -> dict:  # CPU by thread kind, and the frames the phone and the board received
+        return cpu_by_thread(side.server) | {"frames": side.board.frames + getattr(phone, "frames", 0)}
 
     shown = dash(side.board)["join_url_rx_state_"]
     rotated = side.board.expect("join_url_rx_state_")
-    t0 = cpu_by_thread(side.server)
+    phone = None
+    t0 = now()
     phone = await side.site.scan(pass_of(shown))
     try:
         await asyncio.wait_for(rotated, STEP_TIMEOUT)
         await asyncio.sleep(SETTLE)
-        t1 = cpu_by_thread(side.server)
+        t1 = now()
         step("scan", t0, t1)
         name = f"ab-{side.label}-{i}"
         seen = side.board.expect(one_more_needle(side.board))
         _, path = await asyncio.wait_for(side.site.submit_join(phone, name), STEP_TIMEOUT)
         await asyncio.wait_for(seen, STEP_TIMEOUT)
         await asyncio.sleep(SETTLE)
-        t2 = cpu_by_thread(side.server)
+        t2 = now()
         step("submit", t1, t2)
         await asyncio.wait_for(side.site.follow_to_ticket(phone, path), STEP_TIMEOUT)
         await asyncio.sleep(SETTLE)
-        t3 = cpu_by_thread(side.server)
+        t3 = now()
         step("ticket", t2, t3)
     finally:
         await phone.close()
     await asyncio.sleep(SETTLE)
-    step("close", t3, cpu_by_thread(side.server))
+    step("close", t3, now())
 
 
 async def run(sides: list[Side], joins: int, warmup: int, spy_on: Side | None = None) -> dict:
@@ -141,7 +146,7 @@ def summarise(side: Side) -> dict:
     def median(values: list[float]) -> float:
         return round(statistics.median(values), 2)
 
-    steps = {name: {kind: median([row[kind] for row in rows]) for kind in ("loop", "threads")}
+    steps = {name: {kind: median([row[kind] for row in rows]) for kind in ("loop", "threads", "frames")}
              for name, rows in side.steps.items()}
     totals = [sum(side.steps[name][j][kind] for name in STEPS for kind in ("loop", "threads"))
               for j in range(len(side.steps["scan"]))]
@@ -157,12 +162,14 @@ def write(results: dict, base: str) -> Path:
     stem.with_suffix(".json").write_text(json.dumps(results, indent=2) + "\n")
     lines = [f"# Complete join, {results['base']['rev']} against the work tree "
              f"({results['joins']} joins each, alternating)", "",
-             "| Step | base: loop | base: threads | work tree: loop | work tree: threads |",
-             "| --- | --- | --- | --- | --- |"]
+             "| Step | base: loop | base: threads | base: frames | work tree: loop | work tree: threads "
+             "| work tree: frames |",
+             "| --- | --- | --- | --- | --- | --- | --- |"]
     base_steps, head_steps = results["base"]["steps_ms"], results["head"]["steps_ms"]
     for name in STEPS:
         b, h = base_steps[name], head_steps[name]
-        lines.append(f"| {name} | {b['loop']} ms | {b['threads']} ms | {h['loop']} ms | {h['threads']} ms |")
+        lines.append(f"| {name} | {b['loop']} ms | {b['threads']} ms | {b.get('frames', '–')} "
+                     f"| {h['loop']} ms | {h['threads']} ms | {h.get('frames', '–')} |")
     for label in ("base", "head"):
         per = results[label]["per_join_ms"]
         lines.append(f"\n{label}: server CPU per complete join, median {per['median']} ms "

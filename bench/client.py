@@ -41,6 +41,7 @@ class Tab:
         self.state: dict[str, dict] = {}  # merged deltas (parsing tabs only)
         self.events: list[dict] = []  # events the server asked this tab to run (parsing tabs only)
         self.changed = asyncio.Event()  # set on every message of a parsing tab
+        self.frames = 0  # websocket messages received, of every kind (handshake and pings too)
         self._ws = None
         self._reader: asyncio.Task | None = None
         self._connected = asyncio.get_running_loop().create_future()
@@ -52,6 +53,7 @@ class Tab:
             self.url, origin=self.origin, additional_headers=self.headers, subprotocols=self.subprotocols,
             compression=COMPRESSION, max_size=None, ping_interval=None, open_timeout=timeout), timeout)
         handshake = await asyncio.wait_for(self._ws.recv(), timeout)
+        self.frames += 1
         if not handshake.startswith("0"):
             raise ConnectRefused(f"unexpected Engine.IO handshake {handshake[:80]!r}")
         self._reader = asyncio.create_task(self._read())
@@ -96,6 +98,7 @@ class Tab:
         try:
             async for message in self._ws:
                 arrived = time.perf_counter()
+                self.frames += 1
                 if message == "2":
                     await self._ws.send("3")
                 elif message.startswith(EVENT_PREFIX):

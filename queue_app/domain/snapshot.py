@@ -35,6 +35,20 @@ class CustomerRow(NamedTuple):
     finished_at: datetime | None
 
 
+class QueueRow(NamedTuple):
+    """A queue as the screens see it: the `Queue` table's columns, read without the ORM."""
+
+    id: int
+    store_id: int
+    name: str
+    prefix: str
+    position: int
+    default_service_seconds: int
+    last_ticket: int
+    online: bool
+    online_cap: int
+
+
 @dataclass(frozen=True)
 class StoreSnapshot:
     store_id: int
@@ -46,7 +60,7 @@ class StoreSnapshot:
     closes_at: datetime
     slug: str
     display_key: str
-    queues: tuple[Queue, ...]
+    queues: tuple[QueueRow | Queue, ...]  # in position order
     customers: tuple[CustomerRow, ...]  # in join order
     pass_token: str  # the pass the counter shows now ("" when none or closed)
     taken_at: datetime

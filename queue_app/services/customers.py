@@ -13,7 +13,7 @@ from sqlmodel import Session, col, select, update
 
 from queue_app import domain, metrics
 from queue_app.config import settings
-from queue_app.domain.snapshot import CustomerRow, StoreSnapshot
+from queue_app.domain.snapshot import CustomerRow, QueueRow, StoreSnapshot
 from queue_app.models import (
     Customer,
     CustomerState,
@@ -28,7 +28,7 @@ from queue_app.models import (
 from queue_app.services import ratelimit
 from queue_app.services.errors import NotAllowed, NotFound, StaleUpdate
 from queue_app.services.passes import SCAN_AGAIN, STORE_CLOSED
-from queue_app.services.snapshot import party_snapshot
+from queue_app.services.snapshot import party_snapshot, read_queues
 
 ALREADY_UPDATED = "This customer was already updated on another screen — check the list again."
 
@@ -54,10 +54,9 @@ def join(db: Session, pass_token: str, browser: str, people: Sequence[dict], *, 
 def join_party(db: Session, pass_token: str, browser: str, people: Sequence[dict], *, now: datetime,
                client_ip: str = "", queue_key: Callable[[int], str] | None = None) -> Joined:
     """`join`, also returning the party's own view, built from what this transaction read and wrote."""
-    found = db.exec(_PASS_AND_STORE, params={"token": str(pass_token)[:64]}).first()
-    if found is None:
+    store = db.connection().execute(_PASS_AND_STORE, {"token": str(pass_token)[:64]}).first()
+    if store is None:  # the store's row is held open until this transaction ends (`_open_store`)
         raise NotAllowed(SCAN_AGAIN)
-    shown, store = found  # the store held open until this transaction ends, as `_open_store` does
     if store.status is not StoreStatus.OPEN:
         raise NotAllowed(STORE_CLOSED)
     queues = _queues(db, store.id)
@@ -69,12 +68,12 @@ def join_party(db: Session, pass_token: str, browser: str, people: Sequence[dict
     persons = domain.validate_party(people, queue_ids)
     caller = f"{store.id}:{client_ip}"  # per store: a busy store never uses up another's allowance
     ratelimit.take(db, "join-ip", caller, now=now)  # counted atomically; undone by a rollback
-    used = db.connection().execute(_USE_PASS, {"pass_id": shown.id, "browser": browser,
+    used = db.connection().execute(_USE_PASS, {"pass_id": store.pass_id, "browser": browser,
                                                "since": now - settings.pass_ttl, "at": now})
     if used.rowcount != 1:
         db.rollback()
         raise NotAllowed(SCAN_AGAIN)
-    party, rows = _insert_party(db, store.id, persons, Source.QR, now=now, pass_id=shown.id)
+    party, rows = _insert_party(db, store.id, persons, Source.QR, now=now, pass_id=store.pass_id)
     db.commit()
     metrics.joined(Source.QR, len(persons))
     return Joined(party, party_snapshot(store, queues, rows, now=now))
@@ -127,7 +126,9 @@ def _next_ticket(db: Session, queue_id: int) -> int:
 
 # The join's statements, built once (building one cost about as much as running it). `FOR SHARE OF
 # store`: the store is held open until the join commits, as `_open_store` does.
-_PASS_AND_STORE = (select(Pass, Store).join(Store, Store.id == Pass.store_id)
+_PASS_AND_STORE = (select(Pass.id.label("pass_id"), Store.id, Store.name, Store.description, Store.timezone,
+                          Store.status, Store.opened_at, Store.closes_at, Store.slug)
+                   .join(Store, Store.id == Pass.store_id)
                    .where(Pass.token == bindparam("token")).with_for_update(read=True, of=Store))
 _USE_PASS = (update(Pass).where(Pass.id == bindparam("pass_id"), Pass.state == PassState.SCANNED,
                                 Pass.browser_hash == bindparam("browser"),
@@ -138,7 +139,6 @@ _INSERT_PARTY = insert(Party).returning(Party.id)
 _INSERT_CUSTOMERS = insert(Customer).returning(Customer.id, sort_by_parameter_order=True)
 _NEXT_TICKET = (update(Queue).where(Queue.id == bindparam("queue_id"))
                 .values(last_ticket=Queue.last_ticket + 1).returning(Queue.last_ticket))
-_QUEUES = select(Queue).where(Queue.store_id == bindparam("store_id"))
 
 
 def change_state(db: Session, store_id: int, customer_id: object, *, seen: object, target: object,
@@ -247,5 +247,5 @@ _MOVE = (update(Customer).where(Customer.id == bindparam("customer_id"), Custome
 _PARTY = select(Party).where(Party.secret == bindparam("secret"))
 
 
-def _queues(db: Session, store_id: int) -> list[Queue]:
-    return list(db.exec(_QUEUES, params={"store_id": store_id}))
+def _queues(db: Session, store_id: int) -> tuple[QueueRow, ...]:
+    return read_queues(db, store_id)

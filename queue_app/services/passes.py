@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import secrets
 from datetime import datetime
+from typing import NamedTuple
 
 import sqlalchemy as sa
-from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select, update
 
 from queue_app.config import settings
@@ -38,12 +38,27 @@ def current_pass(db: Session, store_id: int, *, now: datetime) -> Pass:
 
 def _new_pass(db: Session, store_id: int, *, now: datetime) -> Pass:
     """Add a fresh pass to the caller's transaction."""
-    fresh = Pass(store_id=store_id, token=secrets.token_urlsafe(24), created_at=now)  # 192 bits
+    fresh = Pass(store_id=store_id, token=_new_token(), created_at=now)
     db.add(fresh)
     return fresh
 
 
-def scan(db: Session, token: object, browser: str, *, now: datetime) -> tuple[Pass, bool]:
+class Scanned(NamedTuple):
+    """A pass as a scan left it (read and written with Core statements: no ORM instance)."""
+
+    id: int
+    store_id: int
+    token: str
+    state: PassState
+    browser_hash: str | None
+    scanned_at: datetime | None
+
+
+def _new_token() -> str:
+    return secrets.token_urlsafe(24)  # 192 bits
+
+
+def scan(db: Session, token: object, browser: str, *, now: datetime) -> tuple[Scanned, bool]:
     """Bind a pass to the browser opening it; returns (pass, whether the counter needs a new one).
 
     Reopening a pass in the browser that scanned it is allowed (a reload); anything else is refused.
@@ -52,36 +67,38 @@ def scan(db: Session, token: object, browser: str, *, now: datetime) -> tuple[Pa
     found = _find(db, token)
     if found is None:  # made up, mistyped, or purged with its closed store
         raise NotAllowed(NOT_A_CODE)
-    shown, status = found
+    shown, status = Scanned(*found[:-1]), found[-1]
     if status is not StoreStatus.OPEN:
         raise NotAllowed(STORE_CLOSED)
     if shown.state is PassState.SCANNED and shown.browser_hash == browser:
         if shown.scanned_at + settings.pass_ttl <= now:
             raise NotAllowed(EXPIRED)
         return shown, False
-    claimed = db.connection().execute(_CLAIM, {"pass_id": shown.id, "browser": browser, "at": now})
+    run = db.connection().execute
+    claimed = run(_CLAIM, {"pass_id": shown.id, "browser": browser, "at": now})
     if claimed.rowcount != 1:  # already scanned elsewhere, used, or lost a race
         db.rollback()
         raise NotAllowed(SCAN_AGAIN)
-    _new_pass(db, shown.store_id, now=now)  # same transaction: the counter is never without a code
+    # Same transaction: the counter is never without a code.
+    run(_INSERT_PASS, {"store_id": shown.store_id, "token": _new_token(), "created_at": now,
+                       "state": PassState.NORMAL})
     db.commit()
-    for name, value in (("state", PassState.SCANNED), ("browser_hash", browser), ("scanned_at", now)):
-        set_committed_value(shown, name, value)  # what the claim wrote, without reading it back
-    return shown, True
+    return shown._replace(state=PassState.SCANNED, browser_hash=browser, scanned_at=now), True
 
 
 # A scan's statements, built once (building one cost about as much as running it).
-_FIND = select(Pass, Store.status).join(Store, Store.id == Pass.store_id).where(
-    Pass.token == sa.bindparam("token"))
+_FIND = select(Pass.id, Pass.store_id, Pass.token, Pass.state, Pass.browser_hash, Pass.scanned_at,
+               Store.status).join(Store, Store.id == Pass.store_id).where(Pass.token == sa.bindparam("token"))
 _CLAIM = (update(Pass).where(Pass.id == sa.bindparam("pass_id"), Pass.state == PassState.NORMAL)
           .values(state=PassState.SCANNED, browser_hash=sa.bindparam("browser"),
                   scanned_at=sa.bindparam("at")))
+_INSERT_PASS = sa.insert(Pass)
 
 
-def _find(db: Session, token: object) -> tuple[Pass, StoreStatus] | None:
+def _find(db: Session, token: object) -> sa.Row | None:
     if not isinstance(token, str) or not 16 <= len(token) <= 64:
         return None
-    return db.exec(_FIND, params={"token": token}).first()
+    return db.connection().execute(_FIND, {"token": token}).first()
 
 
 def rotate_stale_passes(db: Session, *, now: datetime) -> list[int]:
