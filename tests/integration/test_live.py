@@ -311,3 +311,30 @@ def test_the_young_collection_is_offered_once_per_publish_after_its_emits_and_co
 
     run_async(scenario())
     assert len(offered) == 1 and offered[0] == len(sockets.sent) > 0
+
+
+def test_a_publish_builds_the_owner_views_before_it_takes_the_code_lock(db, now, sockets, monkeypatch):
+    """A scan's new code waits for the owner sends of a publish only, not for their views."""
+    from queue_app.live import core
+    from queue_app.live.screens import code_lock
+
+    shop = open_shop(db, now)
+    owner = auth.start_session(db, shop, now=now)
+    join_party(db, shop, now, "Ann", browser="p1")
+    db.commit()
+    held_while_built: list[bool] = []
+    real = core.TABS["dashboard"]
+
+    def dashboard(snap, context):
+        held_while_built.append(live.hub.ledger._locks[code_lock(shop.id)].locked())  # noqa: SLF001
+        return real(snap, context)
+
+    async def scenario():
+        await live.hub.show("tablet", shop.id, "dashboard",
+                            {"origin": "http://shop.test", "session": token_hash(owner)})
+        monkeypatch.setitem(core.TABS, "dashboard", dashboard)
+        await live.hub.publish(shop.id)
+
+    run_async(scenario())
+    assert held_while_built == [False]
+    assert [c["name"] for c in sockets.seen("tablet", DashboardState)["queues"][0]["customers"]] == ["Ann"]
