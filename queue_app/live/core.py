@@ -14,7 +14,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from typing import Any
 
 from queue_app import gcpolicy, metrics
 from queue_app.clock import utcnow
