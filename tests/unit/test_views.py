@@ -248,6 +248,29 @@ def test_the_counter_code_image_is_exactly_the_qr_codes_modules_one_pixel_each()
     assert qr.qr_matrix(url + "x") != modules  # another URL, another code
 
 
+def test_a_code_drawn_at_the_remembered_version_is_the_smallest_code_and_a_longer_one_still_fits(
+        monkeypatch):
+    import qrcode  # noqa: PLC0415
+    from qrcode.constants import ERROR_CORRECT_M  # noqa: PLC0415
+
+    from queue_app import qr  # noqa: PLC0415
+
+    monkeypatch.setattr(qr, "_VERSIONS", {})  # nothing remembered from other tests
+
+    def fitted(text: str) -> list[list[bool]]:
+        code = qrcode.QRCode(error_correction=ERROR_CORRECT_M, border=qr.BORDER, mask_pattern=qr.MASK_PATTERN)
+        code.add_data(text)
+        code.make(fit=True)
+        return code.get_matrix()
+
+    first, second = ("https://shop.example/join/" + t for t in ("Ab3_" * 8, "Zy9-" * 8))
+    assert qr.qr_matrix(first) == fitted(first)  # finds and remembers the version
+    assert qr.qr_matrix(second) == fitted(second)  # drawn at the remembered one: the same code
+    digits, text = "1" * 61, "https://shop.example/join/" + "x" * 35  # the same length
+    assert qr.qr_matrix(digits) == fitted(digits)  # numeric: a small version is remembered
+    assert qr.qr_matrix(text) == fitted(text)  # too long for it: fitted afresh
+
+
 def test_a_long_line_lists_its_first_customers_and_everyone_being_served_and_counts_the_rest():
     line = _Line()
     for i in range(owner.ACTIVE_SHOWN + 5):
