@@ -34,15 +34,20 @@ def _serve(tmp_path: Path, workers: int, redis_url: str = "") -> tuple[subproces
          "--port", str(port), "--workers", str(workers), "room_app:asgi"],
         cwd=tmp_path, env=env, stdout=open(tmp_path / "server.log", "wb"), stderr=subprocess.STDOUT,
         start_new_session=True)
-    deadline = time.monotonic() + 60
+    # Every worker must answer before the test opens sockets: on a busy machine the first worker
+    # can take every connection while the second is still importing the app.
+    deadline, answered = time.monotonic() + 60, set()
     while time.monotonic() < deadline:
         try:
-            _get(port, "/whoami")
-            return process, port
+            answered.add(_get(port, "/whoami")["worker"])
         except OSError:
-            time.sleep(0.2)
+            pass
+        if len(answered) == workers:
+            return process, port
+        time.sleep(0.05)
     _stop(process)
-    pytest.fail(f"room app did not start: {(tmp_path / 'server.log').read_text()[-2000:]}")
+    pytest.fail(f"{len(answered)} of {workers} room app workers answered in 60 s: "
+                f"{(tmp_path / 'server.log').read_text()[-2000:]}")
 
 
 def _stop(process: subprocess.Popen) -> None:
