@@ -13,7 +13,7 @@ from sqlmodel import Session, col, select, update
 
 from queue_app import domain, metrics
 from queue_app.config import settings
-from queue_app.domain.snapshot import CustomerRow, QueueRow, StoreSnapshot
+from queue_app.domain.snapshot import CustomerRow, StoreSnapshot
 from queue_app.models import (
     Customer,
     CustomerState,
@@ -59,7 +59,7 @@ def join_party(db: Session, pass_token: str, browser: str, people: Sequence[dict
         raise NotAllowed(SCAN_AGAIN)
     if store.status is not StoreStatus.OPEN:
         raise NotAllowed(STORE_CLOSED)
-    queues = _queues(db, store.id)
+    queues = read_queues(db, store.id)
     queue_ids = [q.id for q in queues]
     if queue_key is not None:
         by_key = {queue_key(q): q for q in queue_ids}
@@ -84,7 +84,7 @@ def add_walk_in(db: Session, store_id: int, *, name: object, phone: object, queu
     """A customer without a phone, added by the owner; returns the customer (with ticket number)."""
     store = _open_store(db, store_id)
     persons = domain.validate_party([{"name": name, "phone": phone, "queue_id": queue_id}],
-                                    [q.id for q in _queues(db, store.id)])
+                                    [q.id for q in read_queues(db, store.id)])
     party, _ = _insert_party(db, store.id, persons, Source.WALK_IN, now=now)
     db.commit()
     metrics.joined(Source.WALK_IN)
@@ -245,7 +245,3 @@ _CUSTOMER_OF_STORE = select(Customer).where(Customer.id == bindparam("customer_i
 _MOVE = (update(Customer).where(Customer.id == bindparam("customer_id"), Customer.state == bindparam("seen"))
          .values(state=bindparam("target"), called_at=bindparam("called"), finished_at=bindparam("finished")))
 _PARTY = select(Party).where(Party.secret == bindparam("secret"))
-
-
-def _queues(db: Session, store_id: int) -> tuple[QueueRow, ...]:
-    return read_queues(db, store_id)

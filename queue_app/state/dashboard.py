@@ -10,7 +10,7 @@ import reflex as rx
 from queue_app import jobs, live, routes
 from queue_app.clock import utcnow
 from queue_app.models import Store
-from queue_app.services import auth, closing, confirmation, customers, online, stores
+from queue_app.services import auth, closing, customers, stores
 from queue_app.services.errors import DomainError, NotAllowed, StaleUpdate, StoreClosed, ValidationError
 from queue_app.services.security import token_hash
 from queue_app.state.common import OwnerAuth, log, page_origin
@@ -18,15 +18,15 @@ from queue_app.state.dashboard_db import (
     add_walk_in_ticket,
     form_of,
     open_dashboard,
-    report_file,
     signed_in_store,
     write,
     write_as_owner,
 )
+from queue_app.state.dashboard_settings import StoreSettings
 from queue_app.views import owner
 
 
-class DashboardState(rx.State):
+class DashboardState(StoreSettings, rx.State):
     """The view vars are sent by the live hub (`views.owner.dashboard`); handlers act and publish."""
 
     # Vars holding customers' names and phones, with their empty values: cleared on close,
@@ -226,52 +226,3 @@ class DashboardState(rx.State):
         self.walk_in_ticket = ticket
         live.hub.publish_soon(store_id)
         return [rx.set_value("walk-in-name", ""), rx.set_value("walk-in-phone", "")]
-
-    @rx.event
-    async def export_csv(self):
-        try:
-            store = await self._owner_store()
-        except NotAllowed:
-            return rx.redirect(routes.SIGN_IN)
-        csv, filename = await asyncio.to_thread(report_file, store.id)
-        return rx.download(data=csv, filename=filename, mime_type="text/csv")
-
-    @rx.event
-    async def resend_confirmation(self):
-        """Mail a new confirmation link (the old one stops working)."""
-        mail = []
-        await self._act(lambda db, store: mail.append((store.id, confirmation.resend(
-            db, store, now=utcnow()))))
-        if mail:
-            jobs.mail_soon(mail[0][1], store_id=mail[0][0], what="confirmation")
-            self.message = "We sent a new link. Open it from your mailbox to confirm the address."
-
-    @rx.event
-    async def set_default_service(self, data: dict):
-        form = form_of(data)
-        await self._act(lambda db, store: stores.set_default_service(
-            db, store, form.get("queue_id"), form.get("minutes"), now=utcnow()))
-        if not self.error:
-            self.message = "Default service time saved."
-
-    @rx.event
-    async def set_online(self, queue_id: int, on: bool):
-        """The queue's `Online check-in` switch: the public page offers (or stops) its join form."""
-        await self._act(lambda db, store: online.set_online(db, store, queue_id, on, now=utcnow()))
-        if not self.error:
-            self.message = "Online check-in is on." if on else "Online check-in is off."
-
-    @rx.event
-    async def set_online_cap(self, data: dict):
-        form = form_of(data)
-        await self._act(lambda db, store: online.set_online(
-            db, store, form.get("queue_id"), form.get("online") == "on", cap=form.get("online_cap"),
-            now=utcnow()))
-        if not self.error:
-            self.message = "Online cap saved."
-
-    @rx.event
-    async def regenerate_display_key(self):
-        await self._act(lambda db, store: stores.regenerate_display_key(db, store, now=utcnow()))
-        if not self.error:
-            self.message = "The display has a new link; screens opened with the old one stop."
