@@ -22,25 +22,30 @@ EXPIRED = "This code has expired — scan the code at the counter again."
 
 def current_pass(db: Session, store_id: int, *, now: datetime) -> Pass:
     """The pass the counter shows; created when there is none (exactly one is `normal`)."""
-    shown = db.exec(select(Pass).where(Pass.store_id == store_id, Pass.state == PassState.NORMAL)
-                    .order_by(col(Pass.id).desc())).first()
+    shown = _shown(db, store_id)
     if shown is not None:
         return shown
-    fresh = _new_pass(db, store_id, now=now)
     try:
+        _new_pass(db, store_id, now=now)
         db.commit()
     except sa.exc.IntegrityError:  # another screen created it at the same moment: show that one
         db.rollback()
-        return db.exec(select(Pass).where(Pass.store_id == store_id,
-                                          Pass.state == PassState.NORMAL)).one()
-    return fresh
+    return _shown(db, store_id)
 
 
-def _new_pass(db: Session, store_id: int, *, now: datetime) -> Pass:
-    """Add a fresh pass to the caller's transaction."""
-    fresh = Pass(store_id=store_id, token=_new_token(), created_at=now)
-    db.add(fresh)
-    return fresh
+def _shown(db: Session, store_id: int) -> Pass | None:
+    return db.exec(select(Pass).where(Pass.store_id == store_id, Pass.state == PassState.NORMAL)
+                   .order_by(col(Pass.id).desc())).first()
+
+
+def _new_pass(db: Session, store_id: int, *, now: datetime) -> None:
+    """Add the counter's next pass to the caller's transaction: the one place a pass is made.
+
+    A Core `INSERT` (no ORM instance, no flush: the scan makes one per phone). A second `normal`
+    pass of a store raises `IntegrityError` here, at once (a partial unique index).
+    """
+    db.connection().execute(_INSERT_PASS, {"store_id": store_id, "token": _new_token(),
+                                           "created_at": now, "state": PassState.NORMAL})
 
 
 class Scanned(NamedTuple):
@@ -79,9 +84,7 @@ def scan(db: Session, token: object, browser: str, *, now: datetime) -> tuple[Sc
     if claimed.rowcount != 1:  # already scanned elsewhere, used, or lost a race
         db.rollback()
         raise NotAllowed(SCAN_AGAIN)
-    # Same transaction: the counter is never without a code.
-    run(_INSERT_PASS, {"store_id": shown.store_id, "token": _new_token(), "created_at": now,
-                       "state": PassState.NORMAL})
+    _new_pass(db, shown.store_id, now=now)  # same transaction: the counter is never without a code
     db.commit()
     return shown._replace(state=PassState.SCANNED, browser_hash=browser, scanned_at=now), True
 

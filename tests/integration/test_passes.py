@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlmodel import select
+from sqlmodel import Session, select, update
 
 from queue_app.config import settings
 from queue_app.models import Party, Pass, PassState
@@ -25,6 +25,32 @@ def test_the_counter_shows_one_pass_and_keeps_showing_it_until_scanned(db, now):
     shown = passes.current_pass(db, store.id, now=now)
     assert passes.current_pass(db, store.id, now=now + timedelta(minutes=1)).token == shown.token
     assert len(shown.token) >= 22  # ≥ 128 random bits, URL-safe
+    assert [p.token for p in _normal_passes(db, store)] == [shown.token]
+
+
+def test_two_screens_making_the_first_code_at_once_both_show_the_one_that_won(db, engine, now,
+                                                                               monkeypatch):
+    """Screen 2 makes the store's first code between screen 1's read and its insert.
+
+    Screen 1's insert then meets the one-normal-pass index and it shows screen 2's code: no
+    second code, no error.
+    """
+    store = open_shop(db, now)
+    db.exec(update(Pass).where(Pass.store_id == store.id).values(state=PassState.USED))  # none shown
+    db.commit()
+    found = passes._shown
+
+    def read_then_lose_the_race(session, store_id):
+        if session is db and not made:
+            with Session(engine, expire_on_commit=False) as other:  # screen 2, in between
+                made.append(passes.current_pass(other, store_id, now=now))
+            return None  # what screen 1 read before screen 2 committed
+        return found(session, store_id)
+
+    made: list[Pass] = []
+    monkeypatch.setattr(passes, "_shown", read_then_lose_the_race)
+    shown = passes.current_pass(db, store.id, now=now)
+    assert made and shown.token == made[0].token
     assert [p.token for p in _normal_passes(db, store)] == [shown.token]
 
 
