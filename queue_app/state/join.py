@@ -91,15 +91,17 @@ class JoinState(rx.State):
             joined = await asyncio.to_thread(_join, self._store_id, self._pass, self._browser, people,
                                              client_ip(self))
         except ValidationError as error:
-            self.errors = {_by_key(k, self.people): v for k, v in error.errors.items()}
+            self.busy, self.errors = False, {_by_key(k, self.people): v for k, v in error.errors.items()}
             return
         except DomainError as error:
-            self.errors, self.refused = {}, error.message
+            self.busy, self.errors, self.refused = False, {}, error.message
             await live.hub.unwatch(self.router.session.client_token)  # this page is done
             return
-        finally:
-            self.busy = False
-        self.errors, self._pass = {}, ""
+        # Joined: the spinner stays until the ticket page replaces this one (`load` resets it), and
+        # nothing public changes here, so the redirect goes out in a frame of its own, no delta.
+        if self.errors:
+            self.errors = {}
+        self._pass = ""
         (store_id, people, ids), secret = joined
         ticket = await self.get_state(TicketState)
         ticket._adopt(store_id, secret, ids)  # before the redirect: the ticket page's load reads nothing

@@ -71,18 +71,24 @@ class TicketState(rx.State):
     error: str = ""
 
     def _adopt(self, store_id: int, secret: str, ids: dict[str, int]) -> None:
-        """The join page just made this party on this tab: its ticket page's load reads nothing."""
-        self.found, self._secret, self._ids, self._shown = True, secret, ids, secret
-        self.store_key = store_key(settings.secret_key, store_id)
+        """The join page just made this party on this tab: its ticket page's load reads nothing.
+
+        Backend vars only (and `found` when a refused ticket was shown on this tab before), so the
+        join's redirect is not preceded by a delta: `_show_joined` sends what the page shows.
+        """
+        self._secret, self._ids, self._shown = secret, ids, secret
+        if not self.found:
+            self.found = True
 
     async def _show_joined(self, store_id: int, people: list[dict]) -> None:
-        """Send the party just made its own people and put the tab in its store's room.
+        """Send the party just made its store key and own people; put the tab in its store's room.
 
         The join also publishes the store: that publish, or the copy of the room's view sent after
         it, brings this page its place in line, whichever of the two runs first.
         """
+        own = {"store_key": store_key(settings.secret_key, store_id), "people": people}
         await live.hub.show(self.router.session.client_token, store_id, "ticket",
-                            own=(TicketState, {"people": people}), changed=True)
+                            own=(TicketState, own), changed=True)
 
     @rx.event
     async def load(self):
