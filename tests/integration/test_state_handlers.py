@@ -19,6 +19,7 @@ from queue_app.state.common import OwnerAuth
 from queue_app.state.dashboard import DashboardState
 from queue_app.state.join import BrowserId, JoinState
 from queue_app.state.ticket import TicketState
+from queue_app.views.common import store_key
 from tests.conftest import run_async
 
 pytestmark = pytest.mark.usefixtures("sockets")
@@ -306,10 +307,16 @@ def test_the_ticket_page_a_join_redirects_to_is_shown_by_the_join_without_readin
     async def scenario():
         phone = await _state(JoinState, params={"pass_token": shown.token})
         await JoinState.load.fn(phone)
-        async for _ in JoinState.submit.fn(phone, {"name-p0": "Ann", "queue-p0": _queue_key(queue)}):
-            pass
-        people = sockets.seen("tab-1", TicketState)["people"]
         ticket = await phone.get_state(TicketState)
+        dirty_at_redirect = None
+        async for update in JoinState.submit.fn(phone, {"name-p0": "Ann", "queue-p0": _queue_key(queue)}):
+            if update is None:  # the spinner's frame: Reflex sends the delta and cleans the states
+                phone._get_root_state()._clean()
+            elif dirty_at_redirect is None:  # the redirect: what Reflex would send with it
+                dirty_at_redirect = {name for state in (phone, ticket) for name in state.dirty_vars
+                                     if not name.startswith("_")}
+        own = sockets.seen("tab-1", TicketState)
+        people = own["people"]
         secret = db.exec(select(Party)).one().secret
         ticket.parent_state.router = RouterData.from_router_data({
             "token": "tab-1", "ip": "127.0.0.9", "headers": {"origin": "http://127.0.0.1:3000"},
@@ -317,10 +324,12 @@ def test_the_ticket_page_a_join_redirects_to_is_shown_by_the_join_without_readin
         await TicketState.load.fn(ticket)  # the redirect
         after_redirect = list(reads)
         await TicketState.load.fn(ticket)  # a reload
-        return people, ticket, after_redirect, secret
+        return people, ticket, after_redirect, secret, dirty_at_redirect, own["store_key"]
 
-    people, ticket, after_redirect, secret = _run(db, scenario())
+    people, ticket, after_redirect, secret, dirty_at_redirect, own_store_key = _run(db, scenario())
     [ann] = db.exec(select(Customer)).all()
+    assert dirty_at_redirect == set()  # the redirect goes out alone: no delta frame before it
+    assert own_store_key == store_key(settings.secret_key, store.id)  # sent with the party's people
     assert [(p["name"], p["ticket"], p["state"]) for p in people] == [("Ann", "A-001", "waiting")]
     assert ticket.people == [] and ticket.found  # the names went to the browser, not into the state
     assert ticket._ids == {people[0]["key"]: ann.id}  # Leave works at once
