@@ -60,10 +60,19 @@ def _leave(secret: str, ids: list[int]) -> int:
     return store_id
 
 
+def _shown_on(secret: str, state: rx.State) -> str:
+    """The party's secret with the tab's current socket: what `_adopt` notes and `load` checks."""
+    return f"{secret}@{state.router.session.session_id}"
+
+
 class TicketState(rx.State):
     _secret: str = ""
     _ids: dict[str, int] = {}  # opaque key → customer id, for Leave
-    _shown: str = ""  # the party `JoinState` just made on this tab (`_adopt`): its next load reads nothing
+    # The party `JoinState` just made on this tab and the socket it was sent over (`_adopt`): the
+    # redirect's load on that socket reads nothing. A load over another socket (the phone lost
+    # its connection before the redirect's load went out, and the reconnect's hydrate blanked
+    # the page) reads the party as any other load does.
+    _shown: str = ""
     found: bool = True
     store_key: str = ""
     people: list[dict] = []  # this party only (key, name, ticket, queue): sent by `load`, not stored
@@ -76,7 +85,7 @@ class TicketState(rx.State):
         Backend vars only (and `found` when a refused ticket was shown on this tab before), so the
         join's redirect is not preceded by a delta: `_show_joined` sends what the page shows.
         """
-        self._secret, self._ids, self._shown = secret, ids, secret
+        self._secret, self._ids, self._shown = secret, ids, _shown_on(secret, self)
         if not self.found:
             self.found = True
 
@@ -95,9 +104,10 @@ class TicketState(rx.State):
         if self.message or self.error:  # an assignment is a frame to the phone, even of ""
             self.message, self.error = "", ""
         secret, token = route_param(self, "secret"), self.router.session.client_token
-        if secret and secret == self._shown:  # the redirect from the join that showed it
-            self._shown = ""
-            return
+        if self._shown:
+            shown, self._shown = self._shown, ""
+            if secret and shown == _shown_on(secret, self):  # the redirect from the join that showed it
+                return
         try:  # off the event loop: live pushes of every store never wait for a page load
             store_id, people, self._ids = await asyncio.to_thread(_party, secret)
         except DomainError:

@@ -336,6 +336,47 @@ def test_the_ticket_page_a_join_redirects_to_is_shown_by_the_join_without_readin
     assert after_redirect == [] and reads == [secret]
 
 
+def test_a_phone_that_lost_its_connection_before_the_redirects_load_reads_its_party_again(
+        app_engine, db, now, sockets, monkeypatch):
+    """A reconnect before the redirect's load: that load reads the party and sends it again.
+
+    The join showed the party over one socket; the phone reconnected (a new socket, a hydrate
+    that blanks the page) before the redirect's load went out, so what the old socket was sent
+    is gone from the page.
+    """
+    import queue_app.state.ticket as ticket_module
+
+    store = _open(db, now, "a@example.com")
+    shown = passes.current_pass(db, store.id, now=now)
+    queue = stores.queues_of(db, store.id)[0]
+    reads = []
+    real_party = ticket_module._party
+    monkeypatch.setattr(ticket_module, "_party", lambda secret: reads.append(secret) or real_party(secret))
+
+    async def scenario():
+        phone = await _state(JoinState, params={"pass_token": shown.token})
+        phone.parent_state.router = RouterData.from_router_data({
+            "token": "tab-1", "sid": "socket-1", "ip": "127.0.0.9",
+            "headers": {"origin": "http://127.0.0.1:3000"}, "query": {"pass_token": shown.token}})
+        await JoinState.load.fn(phone)
+        async for _ in JoinState.submit.fn(phone, {"name-p0": "Ann", "queue-p0": _queue_key(queue)}):
+            pass
+        ticket = await phone.get_state(TicketState)
+        secret = db.exec(select(Party)).one().secret
+        sockets.sent.clear()  # the reconnect's hydrate: the browser holds nothing of it now
+        ticket.parent_state.router = RouterData.from_router_data({
+            "token": "tab-1", "sid": "socket-2", "ip": "127.0.0.9",
+            "headers": {"origin": "http://127.0.0.1:3000"},
+            "query": {"secret": secret}, "pathname": f"/ticket/{secret}"})
+        await TicketState.load.fn(ticket)
+        return secret, sockets.seen("tab-1", TicketState), ticket
+
+    secret, own, ticket = _run(db, scenario())
+    assert reads == [secret]
+    assert [(p["name"], p["ticket"]) for p in own["people"]] == [("Ann", "A-001")]
+    assert ticket.store_key == store_key(settings.secret_key, store.id) and ticket._shown == ""
+
+
 @pytest.mark.parametrize("forged", ["", "not-a-key", 1, None, {"x": 1}, "other-store"])
 def test_a_join_naming_a_queue_that_is_not_this_stores_says_so_and_saves_nothing(
         app_engine, db, now, sockets, forged):
