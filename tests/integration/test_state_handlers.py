@@ -50,11 +50,28 @@ def _walk_in(db, store, now, name="Ann"):
 
 async def _state(cls, *, token: str = "", params: dict | None = None):
     root = State(_reflex_internal_init=True)
-    root.router = RouterData.from_router_data({"token": "tab-1", "ip": "127.0.0.9",
-                                               "headers": {"origin": "http://127.0.0.1:3000"},
-                                               "query": params or {}})
+    root.router = _router(params or {})
     (await root.get_state(OwnerAuth)).token = token
     return await root.get_state(cls)
+
+
+def _router(query: dict, *, sid: str = "", pathname: str = "") -> RouterData:
+    """Tab-1's router data (a phone on 127.0.0.9): its page's query, over socket `sid`."""
+    data = {"token": "tab-1", "ip": "127.0.0.9", "headers": {"origin": "http://127.0.0.1:3000"},
+            "query": query}
+    return RouterData.from_router_data(data | ({"sid": sid} if sid else {})
+                                       | ({"pathname": pathname} if pathname else {}))
+
+
+@pytest.fixture
+def party_reads(monkeypatch) -> list[str]:
+    """The secrets a ticket page's load read its party for (the read itself still happens)."""
+    import queue_app.state.ticket as ticket_module
+
+    reads: list[str] = []
+    real_party = ticket_module._party
+    monkeypatch.setattr(ticket_module, "_party", lambda secret: reads.append(secret) or real_party(secret))
+    return reads
 
 
 def _run(db, coro):
@@ -290,19 +307,14 @@ def test_call_next_after_another_tablet_sent_the_customer_back_calls_them_again(
 
 
 def test_the_ticket_page_a_join_redirects_to_is_shown_by_the_join_without_reading_it_back(
-        app_engine, db, now, sockets, monkeypatch):
+        app_engine, db, now, sockets, party_reads):
     """The join hands its party to the tab's ticket state: the redirect's page load reads nothing.
 
     A later load of the page (a reload) reads the party, as any bookmarked ticket does.
     """
-    import queue_app.state.ticket as ticket_module
-
     store = _open(db, now, "a@example.com")
     shown = passes.current_pass(db, store.id, now=now)
     queue = stores.queues_of(db, store.id)[0]
-    reads = []
-    real_party = ticket_module._party
-    monkeypatch.setattr(ticket_module, "_party", lambda secret: reads.append(secret) or real_party(secret))
 
     async def scenario():
         phone = await _state(JoinState, params={"pass_token": shown.token})
@@ -318,11 +330,9 @@ def test_the_ticket_page_a_join_redirects_to_is_shown_by_the_join_without_readin
         own = sockets.seen("tab-1", TicketState)
         people = own["people"]
         secret = db.exec(select(Party)).one().secret
-        ticket.parent_state.router = RouterData.from_router_data({
-            "token": "tab-1", "ip": "127.0.0.9", "headers": {"origin": "http://127.0.0.1:3000"},
-            "query": {"secret": secret}, "pathname": f"/ticket/{secret}"})
+        ticket.parent_state.router = _router({"secret": secret}, pathname=f"/ticket/{secret}")
         await TicketState.load.fn(ticket)  # the redirect
-        after_redirect = list(reads)
+        after_redirect = list(party_reads)
         await TicketState.load.fn(ticket)  # a reload
         return people, ticket, after_redirect, secret, dirty_at_redirect, own["store_key"]
 
@@ -333,46 +343,36 @@ def test_the_ticket_page_a_join_redirects_to_is_shown_by_the_join_without_readin
     assert [(p["name"], p["ticket"], p["state"]) for p in people] == [("Ann", "A-001", "waiting")]
     assert ticket.people == [] and ticket.found  # the names went to the browser, not into the state
     assert ticket._ids == {people[0]["key"]: ann.id}  # Leave works at once
-    assert after_redirect == [] and reads == [secret]
+    assert after_redirect == [] and party_reads == [secret]
 
 
 def test_a_phone_that_lost_its_connection_before_the_redirects_load_reads_its_party_again(
-        app_engine, db, now, sockets, monkeypatch):
+        app_engine, db, now, sockets, party_reads):
     """A reconnect before the redirect's load: that load reads the party and sends it again.
 
     The join showed the party over one socket; the phone reconnected (a new socket, a hydrate
     that blanks the page) before the redirect's load went out, so what the old socket was sent
     is gone from the page.
     """
-    import queue_app.state.ticket as ticket_module
-
     store = _open(db, now, "a@example.com")
     shown = passes.current_pass(db, store.id, now=now)
     queue = stores.queues_of(db, store.id)[0]
-    reads = []
-    real_party = ticket_module._party
-    monkeypatch.setattr(ticket_module, "_party", lambda secret: reads.append(secret) or real_party(secret))
 
     async def scenario():
         phone = await _state(JoinState, params={"pass_token": shown.token})
-        phone.parent_state.router = RouterData.from_router_data({
-            "token": "tab-1", "sid": "socket-1", "ip": "127.0.0.9",
-            "headers": {"origin": "http://127.0.0.1:3000"}, "query": {"pass_token": shown.token}})
+        phone.parent_state.router = _router({"pass_token": shown.token}, sid="socket-1")
         await JoinState.load.fn(phone)
         async for _ in JoinState.submit.fn(phone, {"name-p0": "Ann", "queue-p0": _queue_key(queue)}):
             pass
         ticket = await phone.get_state(TicketState)
         secret = db.exec(select(Party)).one().secret
         sockets.sent.clear()  # the reconnect's hydrate: the browser holds nothing of it now
-        ticket.parent_state.router = RouterData.from_router_data({
-            "token": "tab-1", "sid": "socket-2", "ip": "127.0.0.9",
-            "headers": {"origin": "http://127.0.0.1:3000"},
-            "query": {"secret": secret}, "pathname": f"/ticket/{secret}"})
+        ticket.parent_state.router = _router({"secret": secret}, sid="socket-2", pathname=f"/ticket/{secret}")
         await TicketState.load.fn(ticket)
         return secret, sockets.seen("tab-1", TicketState), ticket
 
     secret, own, ticket = _run(db, scenario())
-    assert reads == [secret]
+    assert party_reads == [secret]
     assert [(p["name"], p["ticket"]) for p in own["people"]] == [("Ann", "A-001")]
     assert ticket.store_key == store_key(settings.secret_key, store.id) and ticket._shown == ""
 
